@@ -1,0 +1,20 @@
+// The kernel module: compiled by asc to build/rovi.wasm and, unchanged, by tsc to the pure-JS
+// backend (scripts/build.mjs). Both see the same exports. The portable subset every file in
+// assembly/ keeps to (so the two backends agree bit for bit):
+//  - types f64, i32, bool, Float64Array, Int32Array only (assembly/portable/types.d.ts);
+//  - f64 -> i32 is written `(<i32>x) | 0` (tsc erases the cast, `| 0` truncates in JS);
+//  - i32 sums that may overflow are written `(a + b) | 0`; products use mul32 from ./glue;
+//  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
+//  - no allocation inside hot loops: callers pass work buffers.
+export { exp, log } from "./math";
+export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";
+
+/** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */
+export function allocF64(n: i32): Float64Array {
+  return new Float64Array(n);
+}
+
+/** Allocates an Int32Array the host keeps (pinned) as a kernel buffer. */
+export function allocI32(n: i32): Int32Array {
+  return new Int32Array(n);
+}

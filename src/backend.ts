@@ -1,0 +1,151 @@
+// The two backends behind one interface. Both expose the kernels of assembly/index.ts; they
+// differ only in how a kernel buffer is passed: the JS backend takes the typed array itself,
+// the WASM backend the address of the AssemblyScript object that owns the array in its memory.
+import * as portable from "./generated/portable/index.js";
+import { wasmBase64 } from "./generated/wasm-bytes.js";
+
+export type BackendName = "wasm" | "js";
+
+/** What a kernel receives for a buffer: the array (JS) or its object's address (WASM). */
+export type Handle = number | Float64Array | Int32Array;
+
+type Portable = typeof portable;
+type KernelName = Exclude<keyof Portable, "allocF64" | "allocI32">;
+type Lower<T> = T extends Float64Array | Int32Array ? Handle : T;
+type LowerArgs<A extends unknown[]> = { [I in keyof A]: Lower<A[I]> };
+/** The kernels as the facade calls them: array parameters become handles. */
+export type Kernels = {
+  [K in KernelName]: Portable[K] extends (...args: infer A) => infer R ? (...args: LowerArgs<A>) => R : never;
+};
+
+/** A kernel buffer. `view` is always current (WASM views are re-made after memory grows). */
+export interface Buffer<T extends Float64Array | Int32Array> {
+  readonly handle: Handle;
+  readonly view: T;
+  readonly length: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+  f64(length: number): Buffer<Float64Array>;
+  i32(length: number): Buffer<Int32Array>;
+  /** Returns a buffer's memory to the backend (WASM: unpins it for the collector). */
+  free(buffer: Buffer<Float64Array | Int32Array>): void;
+}
+
+const jsBackend: Backend = {
+  name: "js",
+  kernels: portable as unknown as Kernels,
+  f64: (length) => {
+    const view = new Float64Array(length);
+    return { handle: view, view, length };
+  },
+  i32: (length) => {
+    const view = new Int32Array(length);
+    return { handle: view, view, length };
+  },
+  free: () => {},
+};
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  __pin(ptr: number): number;
+  __unpin(ptr: number): void;
+  allocF64(n: number): number;
+  allocI32(n: number): number;
+  [kernel: string]: unknown;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Reads AssemblyScript's UTF-16 string at `ptr` (for abort messages). */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return "";
+  const length = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, length));
+}
+
+function makeWasmBackend(instance: WebAssembly.Instance): Backend {
+  const exports = instance.exports as unknown as WasmExports;
+  const { memory } = exports;
+  // An ArrayBufferView object in AssemblyScript: [buffer, dataStart, byteLength] as u32 words.
+  const dataStart = (ptr: number) => new Uint32Array(memory.buffer, ptr + 4, 1)[0];
+  const make = <T extends Float64Array | Int32Array>(
+    alloc: (n: number) => number,
+    View: new (buffer: ArrayBuffer, offset: number, length: number) => T,
+    length: number,
+  ): Buffer<T> => {
+    const handle = exports.__pin(alloc(length));
+    let cachedBuffer: ArrayBuffer | null = null;
+    let cachedView: T | null = null;
+    return {
+      handle,
+      length,
+      get view() {
+        if (memory.buffer !== cachedBuffer || cachedView === null) {
+          cachedBuffer = memory.buffer;
+          cachedView = new View(memory.buffer, dataStart(handle), length);
+        }
+        return cachedView;
+      },
+    };
+  };
+  return {
+    name: "wasm",
+    kernels: exports as unknown as Kernels,
+    f64: (length) => make(exports.allocF64, Float64Array, length),
+    i32: (length) => make(exports.allocI32, Int32Array, length),
+    free: (buffer) => exports.__unpin(buffer.handle as number),
+  };
+}
+
+let wasmBackend: Promise<Backend> | null = null;
+
+function loadWasm(): Promise<Backend> {
+  if (wasmBackend === null) {
+    let memory: WebAssembly.Memory | null = null;
+    const imports = {
+      env: {
+        abort(message: number, file: number, line: number, column: number) {
+          const where = memory ? `${readString(memory, file)}:${line}:${column}` : `${line}:${column}`;
+          throw new Error(`rovi: WASM kernel aborted: ${memory ? readString(memory, message) : ""} at ${where}`);
+        },
+      },
+    };
+    const bytes = decodeBase64(wasmBase64) as Uint8Array<ArrayBuffer>;
+    wasmBackend = WebAssembly.compile(bytes).then(async (module) => {
+      const instance = await WebAssembly.instantiate(module, imports);
+      memory = (instance.exports as unknown as WasmExports).memory;
+      return makeWasmBackend(instance);
+    });
+    wasmBackend.catch(() => {
+      wasmBackend = null; // let a later call retry
+    });
+  }
+  return wasmBackend;
+}
+
+/** The default backend: WASM where WebAssembly exists, else JS. */
+export function defaultBackendName(): BackendName {
+  return typeof WebAssembly === "object" ? "wasm" : "js";
+}
+
+/** Resolves a backend by name; the WASM module is compiled once and cached. */
+export async function getBackend(name: BackendName = defaultBackendName()): Promise<Backend> {
+  if (name === "js") return jsBackend;
+  if (name === "wasm") {
+    if (typeof WebAssembly !== "object") throw new Error("rovi: backend 'wasm' needs WebAssembly, which this environment lacks; use backend: 'js'");
+    return loadWasm();
+  }
+  throw new TypeError(`backend must be 'wasm' or 'js'; got ${JSON.stringify(name)}`);
+}
+
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error("rovi: needs a little-endian platform (typed-array word access in the JS kernels)");
+}
