@@ -6,7 +6,8 @@
 //  - i32 sums that may overflow are written `(a + b) | 0`; products use mul32 from ./glue;
 //  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
 //  - no allocation inside hot loops: callers pass work buffers.
-export { exp, log } from "./math";
+export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
+export * from "./targets";
 export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */

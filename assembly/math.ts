@@ -1,7 +1,11 @@
 // Elementary functions written once for both backends, so WASM and JS produce the same bits.
-// Ports of fdlibm 5.3 (Sun Microsystems, 1993: "Permission to use, copy, modify, and distribute
+// exp, log, log1p, expm1, erf and erfc are ports of fdlibm 5.3 (Sun Microsystems, 1993: "Permission to use, copy, modify, and distribute
 // this software is freely granted, provided that this notice is preserved."), which keep every
 // result within 1 ulp. Bit access goes through highWord/lowWord/fromWords from ./glue.
+// log1pexp and logAddExp are built on them for the mixture and grid kernels.
+// Where fdlibm writes `huge*huge`, `tiny-one` etc. only to raise IEEE flags, the port returns
+// the rounded value directly (no flags exist in JS or WASM). Negative i32 hex constants are
+// written in decimal, because tsc reads 0xbfd2bec3 as a positive number.
 import { fromWords, highWord, lowWord } from "./glue";
 
 const LN2_HI = 6.93147180369123816490e-1; // 0x3fe62e42 fee00000
@@ -101,4 +105,328 @@ export function log(x: f64): f64 {
     return k == 0 ? f - (hfsq - s * (hfsq + r)) : dk * LN2_HI - (hfsq - (s * (hfsq + r) + dk * LN2_LO) - f);
   }
   return k == 0 ? f - s * (f - r) : dk * LN2_HI - (s * (f - r) - dk * LN2_LO - f);
+}
+
+const LP1 = 6.666666666666735130e-1; // 0x3fe55555 55555593
+const LP2 = 3.999999999940941908e-1; // 0x3fd99999 9997fa04
+const LP3 = 2.857142874366239149e-1; // 0x3fd24924 94229359
+const LP4 = 2.222219843214978396e-1; // 0x3fcc71c5 1d8e78af
+const LP5 = 1.818357216161805012e-1; // 0x3fc74664 96cb03de
+const LP6 = 1.531383769920937332e-1; // 0x3fc39a09 d078c69f
+const LP7 = 1.479819860511658591e-1; // 0x3fc2f112 df3e5244
+
+/** log(1 + x), accurate for x near 0. fdlibm s_log1p.c. */
+export function log1p(x: f64): f64 {
+  const hx = highWord(x);
+  const ax = hx & 0x7fffffff;
+  let k = 1;
+  let f = 0.0;
+  let c = 0.0;
+  let hu = 0;
+  if (hx < 0x3fda827a) {
+    // x < 0.41422 (every negative x lands here)
+    if (ax >= 0x3ff00000) {
+      // x <= -1, -Infinity or a NaN with its sign bit set
+      if (x == -1.0) return -Infinity;
+      return (x - x) / (x - x); // NaN (keeps a NaN's payload as fdlibm does)
+    }
+    if (ax < 0x3e200000) {
+      // |x| < 2^-29: two terms of the series are exact enough; below 2^-54 one is
+      if (ax < 0x3c900000) return x;
+      return x - x * x * 0.5;
+    }
+    if (hx > 0 || hx <= -1076707645) {
+      // -0.2929 < x < 0.41422 (-1076707645 is 0xbfd2bec3): 1 + x is near 1, so f = x exactly
+      k = 0;
+      f = x;
+      hu = 1;
+    }
+  }
+  if (hx >= 0x7ff00000) return x + x; // +Infinity or NaN
+  if (k != 0) {
+    // 1 + x = 2^k (1 + f). u = 1 + x rounds, so c/u restores log(1 + x) - log(u).
+    let u = x;
+    if (hx < 0x43400000) {
+      u = 1.0 + x;
+      hu = highWord(u);
+      k = (hu >> 20) - 1023;
+      c = k > 0 ? 1.0 - (u - x) : x - (u - 1.0);
+      c /= u;
+    } else {
+      // x >= 2^53: 1 + x rounds to x and the correction is below an ulp
+      hu = highWord(u);
+      k = (hu >> 20) - 1023;
+      c = 0.0;
+    }
+    hu &= 0x000fffff;
+    if (hu < 0x6a09e) {
+      u = fromWords(hu | 0x3ff00000, lowWord(u)); // u in [1, sqrt(2))
+    } else {
+      k += 1;
+      u = fromWords(hu | 0x3fe00000, lowWord(u)); // u/2 in [sqrt(2)/2, 1)
+      hu = (0x00100000 - hu) >> 2;
+    }
+    f = u - 1.0;
+  }
+  const hfsq = 0.5 * f * f;
+  const dk = <f64>k;
+  if (hu == 0) {
+    // |f| < 2^-20: a short series suffices
+    if (f == 0.0) {
+      if (k == 0) return 0.0;
+      c += dk * LN2_LO;
+      return dk * LN2_HI + c;
+    }
+    const r = hfsq * (1.0 - 0.66666666666666666 * f);
+    return k == 0 ? f - r : dk * LN2_HI - (r - (dk * LN2_LO + c) - f);
+  }
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const r = z * (LP1 + z * (LP2 + z * (LP3 + z * (LP4 + z * (LP5 + z * (LP6 + z * LP7))))));
+  if (k == 0) return f - (hfsq - s * (hfsq + r));
+  return dk * LN2_HI - (hfsq - (s * (hfsq + r) + (dk * LN2_LO + c)) - f);
+}
+
+// expm1's rational approximation, coefficients pre-scaled by 2^i (fdlibm's Q1..Q5).
+const Q1 = -3.33333333333331316428e-2; // 0xbfa11111 111110f4
+const Q2 = 1.58730158725481460165e-3; // 0x3f5a01a0 19fe5585
+const Q3 = -7.93650757867487942473e-5; // 0xbf14ce19 9eaadbb7
+const Q4 = 4.00821782732936239552e-6; // 0x3ed0cfca 86e65239
+const Q5 = -2.01099218183624371326e-7; // 0xbe8afdb7 6e09c32d
+
+/** e^x - 1, accurate for x near 0. fdlibm s_expm1.c. */
+export function expm1(x: f64): f64 {
+  let hx = highWord(x);
+  const negative = hx < 0;
+  hx &= 0x7fffffff;
+  if (hx >= 0x4043687a) {
+    // |x| >= 56 ln2
+    if (hx >= 0x40862e42) {
+      // |x| >= 709.78...
+      if (hx >= 0x7ff00000) {
+        if (((hx & 0xfffff) | lowWord(x)) != 0) return x + x; // NaN
+        return negative ? -1.0 : x; // expm1(+-Infinity) = Infinity, -1
+      }
+      if (x > EXP_OVERFLOW) return Infinity;
+    }
+    if (negative) return -1.0; // e^x < 2^-56 vanishes next to 1
+  }
+  let k = 0;
+  let c = 0.0;
+  if (hx > 0x3fd62e42) {
+    // |x| > 0.5 ln2: reduce x = k ln2 + r; c is the rounding error of r = hi - lo
+    let hi = 0.0;
+    let lo = 0.0;
+    if (hx < 0x3ff0a2b2) {
+      // and |x| < 1.5 ln2
+      hi = negative ? x + LN2_HI : x - LN2_HI;
+      lo = negative ? -LN2_LO : LN2_LO;
+      k = negative ? -1 : 1;
+    } else {
+      k = (<i32>(INV_LN2 * x + (negative ? -0.5 : 0.5))) | 0;
+      const t = <f64>k;
+      hi = x - t * LN2_HI; // exact: t * LN2_HI has trailing zeros
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+    c = hi - x - lo;
+  } else if (hx < 0x3c900000) {
+    return x; // |x| < 2^-54: e^x - 1 rounds to x
+  }
+  const hfx = 0.5 * x;
+  const hxs = x * hfx;
+  const r1 = 1.0 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+  const t = 3.0 - r1 * hfx;
+  let e = hxs * ((r1 - t) / (6.0 - x * t));
+  if (k == 0) return x - (x * e - hxs); // c is 0
+  e = x * (e - c) - c;
+  e -= hxs;
+  // Scale back, expm1(x) = 2^k (expm1(r) + 1) - 1, ordered to lose least to rounding.
+  if (k == -1) return 0.5 * (x - e) - 0.5;
+  if (k == 1) return x < -0.25 ? -2.0 * (e - (x + 0.5)) : 1.0 + 2.0 * (x - e);
+  if (k <= -2 || k > 56) {
+    // the -1 (k > 56) or the 2^k (k <= -2) is negligible next to the other term
+    const y = 1.0 - (e - x);
+    return fromWords(highWord(y) + (k << 20), lowWord(y)) - 1.0;
+  }
+  if (k < 20) {
+    const y = fromWords(0x3ff00000 - (0x200000 >> k), 0) - (e - x); // (1 - 2^-k) - (e - r)
+    return fromWords(highWord(y) + (k << 20), lowWord(y));
+  }
+  const y = x - (e + fromWords((0x3ff - k) << 20, 0)) + 1.0; // 1 - ((e + 2^-k) - r)
+  return fromWords(highWord(y) + (k << 20), lowWord(y));
+}
+
+// erf on [0, 0.84375]: erf(x) = x + x R(x^2), R = PP/QQ.
+const EFX = 1.28379167095512586316e-1; // 0x3fc06eba 8214db69, 2/sqrt(pi) - 1
+const EFX8 = 1.02703333676410069053e0; // 0x3ff06eba 8214db69, 8 EFX
+const PP0 = 1.28379167095512558561e-1; // 0x3fc06eba 8214db68
+const PP1 = -3.25042107247001499370e-1; // 0xbfd4cd7d 691cb913
+const PP2 = -2.84817495755985104766e-2; // 0xbf9d2a51 dbd7194f
+const PP3 = -5.77027029648944159157e-3; // 0xbf77a291 236668e4
+const PP4 = -2.37630166566501626084e-5; // 0xbef8ead6 120016ac
+const QQ1 = 3.97917223959155352819e-1; // 0x3fd97779 cddadc09
+const QQ2 = 6.50222499887672944485e-2; // 0x3fb0a54c 5536ceba
+const QQ3 = 5.08130628187576562776e-3; // 0x3f74d022 c4d36b0f
+const QQ4 = 1.32494738004321644526e-4; // 0x3f215dc9 221c1a10
+const QQ5 = -3.96022827877536812320e-6; // 0xbed09c43 42a26120
+// erf on [0.84375, 1.25]: erf(1 + s) = ERX + PA(s)/QA(s), ERX = erf(1) rounded to 24 bits.
+const ERX = 8.45062911510467529297e-1; // 0x3feb0ac1 60000000
+const PA0 = -2.36211856075265944077e-3; // 0xbf6359b8 bef77538
+const PA1 = 4.14856118683748331666e-1; // 0x3fda8d00 ad92b34d
+const PA2 = -3.72207876035701323847e-1; // 0xbfd7d240 fbb8c3f1
+const PA3 = 3.18346619901161753674e-1; // 0x3fd45fca 805120e4
+const PA4 = -1.10894694282396677476e-1; // 0xbfbc6398 3d3e28ec
+const PA5 = 3.54783043256182359371e-2; // 0x3fa22a36 599795eb
+const PA6 = -2.16637559486879084300e-3; // 0xbf61bf38 0a96073f
+const QA1 = 1.06420880400844228286e-1; // 0x3fbb3e66 18eee323
+const QA2 = 5.40397917702171048937e-1; // 0x3fe14af0 92eb6f33
+const QA3 = 7.18286544141962662868e-2; // 0x3fb2635c d99fe9a7
+const QA4 = 1.26171219808761642112e-1; // 0x3fc02660 e763351f
+const QA5 = 1.36370839120290507362e-2; // 0x3f8bedc2 6b51dd1c
+const QA6 = 1.19844998467991074170e-2; // 0x3f888b54 5735151d
+// erfc on [1.25, 1/0.35]: erfc(x) = exp(-x^2 - 0.5625 + RA(1/x^2)/SA(1/x^2)) / x.
+const RA0 = -9.86494403484714822705e-3; // 0xbf843412 600d6435
+const RA1 = -6.93858572707181764372e-1; // 0xbfe63416 e4ba7360
+const RA2 = -1.05586262253232909814e1; // 0xc0251e04 41b0e726
+const RA3 = -6.23753324503260060396e1; // 0xc04f300a e4cba38d
+const RA4 = -1.62396669462573470355e2; // 0xc0644cb1 84282266
+const RA5 = -1.84605092906711035994e2; // 0xc067135c ebccabb2
+const RA6 = -8.12874355063065934246e1; // 0xc0545265 57e4d2f2
+const RA7 = -9.81432934416914548592e0; // 0xc023a0ef c69ac25c
+const SA1 = 1.96512716674392571292e1; // 0x4033a6b9 bd707687
+const SA2 = 1.37657754143519042600e2; // 0x4061350c 526ae721
+const SA3 = 4.34565877475229228821e2; // 0x407b290d d58a1a71
+const SA4 = 6.45387271733267880336e2; // 0x40842b19 21ec2868
+const SA5 = 4.29008140027567833386e2; // 0x407ad021 57700314
+const SA6 = 1.08635005541779435134e2; // 0x405b28a3 ee48ae2c
+const SA7 = 6.57024977031928170135e0; // 0x401a47ef 8e484a93
+const SA8 = -6.04244152148580987438e-2; // 0xbfaeeff2 ee749a62
+// erfc on [1/0.35, 28]: same form, RB/SB.
+const RB0 = -9.86494292470009928597e-3; // 0xbf843412 39e86f4a
+const RB1 = -7.99283237680523006574e-1; // 0xbfe993ba 70c285de
+const RB2 = -1.77579549177547519889e1; // 0xc031c209 555f995a
+const RB3 = -1.60636384855821916062e2; // 0xc064145d 43c5ed98
+const RB4 = -6.37566443368389627722e2; // 0xc083ec88 1375f228
+const RB5 = -1.02509513161107724954e3; // 0xc0900461 6a2e5992
+const RB6 = -4.83519191608651397019e2; // 0xc07e384e 9bdc383f
+const SB1 = 3.03380607434824582924e1; // 0x403e568b 261d5190
+const SB2 = 3.25792512996573918826e2; // 0x40745cae 221b9f0a
+const SB3 = 1.53672958608443695994e3; // 0x409802eb 189d5118
+const SB4 = 3.19985821950859553908e3; // 0x40a8ffb7 688c246a
+const SB5 = 2.55305040643316442583e3; // 0x40a3f219 cedf3be6
+const SB6 = 4.74528541206955367215e2; // 0x407da874 e79fe763
+const SB7 = -2.24409524465858183362e1; // 0xc03670e2 42712d62
+
+/** erf(x) - ERX on [0.84375, 1.25], as a function of s = |x| - 1. */
+function erfNearOne(s: f64): f64 {
+  const p = PA0 + s * (PA1 + s * (PA2 + s * (PA3 + s * (PA4 + s * (PA5 + s * PA6)))));
+  const q = 1.0 + s * (QA1 + s * (QA2 + s * (QA3 + s * (QA4 + s * (QA5 + s * QA6)))));
+  return p / q;
+}
+
+/** (erf(x) - x) / x on [0, 0.84375], as a function of z = x^2. */
+function erfSmall(z: f64): f64 {
+  const r = PP0 + z * (PP1 + z * (PP2 + z * (PP3 + z * PP4)));
+  const s = 1.0 + z * (QQ1 + z * (QQ2 + z * (QQ3 + z * (QQ4 + z * QQ5))));
+  return r / s;
+}
+
+/** x erfc(x) for 1.25 <= x < 28; `near` selects the RA/SA fit (x < 1/0.35), else RB/SB. */
+function erfcTail(x: f64, near: bool): f64 {
+  const s = 1.0 / (x * x);
+  let r = 0.0;
+  let q = 0.0;
+  if (near) {
+    r = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
+    q = 1.0 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
+  } else {
+    r = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
+    q = 1.0 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
+  }
+  // -x^2 = -z^2 + (z - x)(z + x) with z = x cut to 21 bits, so z^2 and the first exp's
+  // argument are exact and the large exponent carries no rounding error.
+  const z = fromWords(highWord(x), 0);
+  return exp(-z * z - 0.5625) * exp((z - x) * (z + x) + r / q);
+}
+
+/** The error function. fdlibm s_erf.c. */
+export function erf(x: f64): f64 {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix >= 0x7ff00000) {
+    if (x != x) return x + x; // NaN
+    return hx < 0 ? -1.0 : 1.0; // erf(+-Infinity)
+  }
+  if (ix < 0x3feb0000) {
+    // |x| < 0.84375
+    if (ix < 0x3e300000) {
+      // |x| < 2^-28: erf(x) = 2x/sqrt(pi); scaled by 8 so a subnormal x keeps its bits
+      if (ix < 0x00800000) return 0.125 * (8.0 * x + EFX8 * x);
+      return x + EFX * x;
+    }
+    return x + x * erfSmall(x * x);
+  }
+  if (ix < 0x3ff40000) {
+    // 0.84375 <= |x| < 1.25
+    const p = erfNearOne(Math.abs(x) - 1.0);
+    return hx >= 0 ? ERX + p : -ERX - p;
+  }
+  if (ix >= 0x40180000) return hx >= 0 ? 1.0 : -1.0; // |x| >= 6: 1 - erf(|x|) < 2^-53
+  const ax = Math.abs(x);
+  const r = erfcTail(ax, ix < 0x4006db6e);
+  return hx >= 0 ? 1.0 - r / ax : r / ax - 1.0;
+}
+
+/** The complementary error function 1 - erf(x), accurate where erf(x) is near 1. fdlibm s_erf.c. */
+export function erfc(x: f64): f64 {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix >= 0x7ff00000) {
+    if (x != x) return x + x; // NaN
+    return hx < 0 ? 2.0 : 0.0; // erfc(-Infinity) = 2, erfc(Infinity) = 0
+  }
+  if (ix < 0x3feb0000) {
+    // |x| < 0.84375
+    if (ix < 0x3c700000) return 1.0 - x; // |x| < 2^-56
+    const y = erfSmall(x * x);
+    if (hx < 0x3fd00000) return 1.0 - (x + x * y); // x < 1/4
+    // 1/4 <= x: erf(x) > 1/4, so take 1/2 out first to keep the low bits of 1 - erf(x)
+    return 0.5 - (x * y + (x - 0.5));
+  }
+  if (ix < 0x3ff40000) {
+    // 0.84375 <= |x| < 1.25
+    const p = erfNearOne(Math.abs(x) - 1.0);
+    return hx >= 0 ? 1.0 - ERX - p : 1.0 + (ERX + p);
+  }
+  if (ix < 0x403c0000) {
+    // 1.25 <= |x| < 28
+    if (hx < 0 && ix >= 0x40180000) return 2.0; // x <= -6: erfc(x) rounds to 2
+    const ax = Math.abs(x);
+    const r = erfcTail(ax, ix < 0x4006db6d);
+    return hx > 0 ? r / ax : 2.0 - r / ax;
+  }
+  return hx > 0 ? 0.0 : 2.0; // |x| >= 28: erfc(x) underflows, or rounds to 2
+}
+
+/**
+ * log(1 + e^x) without overflow or loss near either tail (Maechler, "Accurately computing
+ * log(1 - exp(-|a|))", 2012): for x <= -37 the second series term e^x/2 is below half an
+ * ulp; for x > 33.3 e^-x is.
+ */
+export function log1pexp(x: f64): f64 {
+  if (x <= -37.0) return exp(x);
+  if (x <= 18.0) return log1p(exp(x));
+  if (x <= 33.3) return x + exp(-x);
+  return x; // also +Infinity and NaN
+}
+
+/** log(e^a + e^b) = max + log1p(e^-|a - b|), which neither overflows nor underflows. */
+export function logAddExp(a: f64, b: f64): f64 {
+  if (a != a || b != b) return a + b; // NaN in, NaN out
+  const hi = Math.max(a, b);
+  if (hi == -Infinity || hi == Infinity) return hi; // avoids Infinity - Infinity
+  const lo = Math.min(a, b);
+  if (lo == -Infinity) return hi; // e^-Infinity = 0 adds nothing, exactly
+  return hi + log1p(exp(lo - hi));
 }

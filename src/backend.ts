@@ -52,6 +52,7 @@ interface WasmExports {
   memory: WebAssembly.Memory;
   __pin(ptr: number): number;
   __unpin(ptr: number): void;
+  __collect(): void;
   allocF64(n: number): number;
   allocI32(n: number): number;
   [kernel: string]: unknown;
@@ -74,6 +75,7 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
 function makeWasmBackend(instance: WebAssembly.Instance): Backend {
   const exports = instance.exports as unknown as WasmExports;
   const { memory } = exports;
+  let collectPending = false;
   // An ArrayBufferView object in AssemblyScript: [buffer, dataStart, byteLength] as u32 words.
   const dataStart = (ptr: number) => new Uint32Array(memory.buffer, ptr + 4, 1)[0];
   const make = <T extends Float64Array | Int32Array>(
@@ -101,11 +103,23 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
     kernels: exports as unknown as Kernels,
     f64: (length) => make(exports.allocF64, Float64Array, length),
     i32: (length) => make(exports.allocI32, Int32Array, length),
-    free: (buffer) => exports.__unpin(buffer.handle as number),
+    free: (buffer) => {
+      exports.__unpin(buffer.handle as number);
+      // The minimal runtime collects only when asked (and so needs no shadow stack, which
+      // would cost a call per array access); one collection after a burst of frees.
+      if (!collectPending) {
+        collectPending = true;
+        queueMicrotask(() => {
+          collectPending = false;
+          exports.__collect();
+        });
+      }
+    },
   };
 }
 
 let wasmBackend: Promise<Backend> | null = null;
+let wasmLoaded: Backend | null = null;
 
 function loadWasm(): Promise<Backend> {
   if (wasmBackend === null) {
@@ -122,7 +136,8 @@ function loadWasm(): Promise<Backend> {
     wasmBackend = WebAssembly.compile(bytes).then(async (module) => {
       const instance = await WebAssembly.instantiate(module, imports);
       memory = (instance.exports as unknown as WasmExports).memory;
-      return makeWasmBackend(instance);
+      wasmLoaded = makeWasmBackend(instance);
+      return wasmLoaded;
     });
     wasmBackend.catch(() => {
       wasmBackend = null; // let a later call retry
@@ -134,6 +149,23 @@ function loadWasm(): Promise<Backend> {
 /** The default backend: WASM where WebAssembly exists, else JS. */
 export function defaultBackendName(): BackendName {
   return typeof WebAssembly === "object" ? "wasm" : "js";
+}
+
+/**
+ * The backend for a synchronous call: the named one if it is ready, or for `undefined` the
+ * WASM backend once loaded and the JS one until then (both give the same bits). Starts
+ * loading WASM in the background. Throws if 'wasm' is asked for before it has loaded.
+ */
+export function backendNow(name: BackendName | undefined): Backend {
+  if (name === "js") return jsBackend;
+  if (wasmLoaded) return wasmLoaded;
+  if (name === undefined) {
+    if (defaultBackendName() === "wasm") loadWasm().catch(() => {});
+    return jsBackend;
+  }
+  if (name === "wasm")
+    throw new Error("rovi: the WASM backend is still loading; `await ready()` first, or pass backend: 'js'");
+  throw new TypeError(`backend must be 'wasm' or 'js'; got ${JSON.stringify(name)}`);
 }
 
 /** Resolves a backend by name; the WASM module is compiled once and cached. */
@@ -148,4 +180,12 @@ export async function getBackend(name: BackendName = defaultBackendName()): Prom
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error("rovi: needs a little-endian platform (typed-array word access in the JS kernels)");
+}
+
+/**
+ * Loads a backend (default: WASM where available) and resolves once it is ready. Synchronous
+ * target methods use WASM only after this; the async entry points await it themselves.
+ */
+export async function ready(backend?: BackendName): Promise<BackendName> {
+  return (await getBackend(backend ?? defaultBackendName())).name;
 }
