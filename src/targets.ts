@@ -2,7 +2,7 @@
 // data (a descriptor the kernels read); custom ones call the user's functions once per batch.
 import { backendNow, type Backend, type BackendName, type Buffer } from "./backend.js";
 import * as portable from "./generated/portable/index.js";
-import { finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError, vector } from "./validate.js";
 
 /** A density known up to a constant. Points are row-major: n points of `dim` coordinates. */
 export interface Target {
@@ -149,7 +149,7 @@ export class GaussianMixture extends TargetBase {
     });
     const bad = portable.mixtureSetup(t);
     if (bad >= 0)
-      throw rangeError(`${what}[${bad}]`, "symmetric positive definite (its Cholesky factorisation failed)", "a matrix that is not");
+      throw rangeError(`${what}[${bad}]`, "symmetric positive definite", new Described("a matrix whose Cholesky factorisation fails"));
     this.descriptor = t;
   }
 
@@ -242,7 +242,7 @@ function covariance(name: string, value: unknown, d: number): { matrix: Float64A
       const a = data[i * d + j];
       const b = data[j * d + i];
       if (Math.abs(a - b) > 1e-12 * Math.sqrt(data[i * d + i] * data[j * d + j]))
-        throw rangeError(name, `symmetric (within 1e-12 relative); entries [${i}][${j}] and [${j}][${i}] differ:`, `${a} vs ${b}`);
+        throw rangeError(name, "symmetric (within 1e-12 relative)", new Described(`[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`));
     }
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) data[j * d + i] = data[i * d + j];
@@ -277,7 +277,7 @@ export function gaussianMixture(spec: GaussianMixtureSpec): GaussianMixture {
     if (!(w > 0)) throw rangeError(`weights[${k}]`, "positive", w);
     sum += w;
   });
-  if (Math.abs(sum - 1) > 1e-9) throw rangeError("weights", "summing to 1 (within 1e-9)", `a sum of ${sum}`);
+  if (Math.abs(sum - 1) > 1e-9) throw rangeError("weights", "summing to 1 (within 1e-9)", new Described(`a sum of ${sum}`));
   if (o.means instanceof Float64Array && o.means.length % K !== 0)
     throw rangeError("means.length", `a multiple of the number of weights (${K})`, o.means.length);
   const means = matrix("means", o.means, o.means instanceof Float64Array ? { rows: K } : {});

@@ -1,8 +1,14 @@
 // Argument checks for the public API. Every message names the argument, the rule and the
 // offending value; wrong types throw TypeError, wrong values or shapes RangeError.
 
+/** A value already described in words, shown as is in an error message. */
+export class Described {
+  constructor(readonly text: string) {}
+}
+
 /** Formats a value for an error message: short, and exact for numbers. */
 export function show(value: unknown): string {
+  if (value instanceof Described) return value.text;
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") return "a function";
