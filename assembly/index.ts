@@ -8,6 +8,8 @@
 //  - no allocation inside hot loops: callers pass work buffers.
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
 export * from "./targets";
+export * from "./histogram";
+export * from "./mfvi";
 export * from "./svd";
 export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";
 

@@ -34,11 +34,11 @@ const TWOM600: f64 = 2.409919865102884e-181;
 /** A squared norm updated by a rotation is recomputed when it drops below this fraction. */
 const DROP: f64 = 0.0009765625; // 2^-10
 
-/** f64 work length for svdJacobi(m, n): q p + 2 q^2 + 6 q with p = max(m, n), q = min(m, n). */
+/** f64 work length for svdJacobi(m, n): q p + 2 q^2 + 5 q with p = max(m, n), q = min(m, n). */
 export function svdWorkLength(m: i32, n: i32): i32 {
   const p = m >= n ? m : n;
   const q = m >= n ? n : m;
-  return q * p + 2 * q * q + 6 * q;
+  return q * p + 2 * q * q + 5 * q;
 }
 
 /** f64 work length for polarFactor(n): that of svdJacobi(n, n). */
@@ -98,13 +98,12 @@ export function svdJacobi(
   // work layout
   const bt = 0; // q x p: the columns of B as rows; then the Householder vectors
   const w = q * p; // q x q: R, rotated into J^T R
-  const jt = w + q * q; // q x q: J^T
+  const jt = w + q * q; // q x q: J^T (recovered after the sweeps)
   const tau = jt + q * q; // q: reflector factors
   const nrm2 = tau + q; // q: squared norms
   const nrm = nrm2 + q; // q: norms
   const perm = nrm + q; // q: column permutation of B (as f64)
-  const sig = perm + q; // q: singular values (scaled)
-  const z = sig + q; // q: scratch row
+  const z = perm + q; // q: scratch row
 
   // 1. Scale by a power of two: max |a_ij| in [1, 2).
   const mn = m * n;
@@ -209,15 +208,13 @@ export function svdJacobi(
     }
   }
 
-  // 3. W = R (upper triangular, row i of R = row i of W), J^T = I.
+  // 3. W = R (upper triangular): row i of W is row i of R.
   for (let i = 0; i < q; i++) {
-    for (let c = 0; c < q; c++) {
-      work[w + i * q + c] = c < i ? 0.0 : work[bt + c * p + i];
-      work[jt + i * q + c] = c == i ? 1.0 : 0.0;
-    }
+    for (let c = 0; c < q; c++) work[w + i * q + c] = c < i ? 0.0 : work[bt + c * p + i];
   }
 
-  // 4. One-sided Jacobi on the rows of W, row-cyclic, until a sweep rotates nothing.
+  // 4. One-sided Jacobi on the rows of W: row-cyclic with de Rijk's pivoting (row i of a sweep
+  // is first swapped with the largest remaining row), until a sweep rotates nothing.
   const tol = EPS * Math.sqrt(<f64>q);
   let sweeps = 0;
   let converged = false;
@@ -230,13 +227,18 @@ export function svdJacobi(
     }
     let rotations = 0;
     for (let i = 0; i + 1 < q; i++) {
-      const io = i * q;
+      let piv = i;
+      for (let j = i + 1; j < q; j++) {
+        if (work[nrm2 + j] > work[nrm2 + piv]) piv = j;
+      }
+      if (piv != i) swapRows(work, w, i, piv, q, nrm2, nrm);
+      const io = w + i * q;
       for (let j = i + 1; j < q; j++) {
         let ai = work[nrm2 + i];
         let aj = work[nrm2 + j];
         if (ai < TINY2 || aj < TINY2) continue;
-        const jo = j * q;
-        const g = dot(work, w + io, work, w + jo, q);
+        const jo = w + j * q;
+        const g = dot(work, io, work, jo, q);
         if (Math.abs(g) <= tol * work[nrm + i] * work[nrm + j]) continue;
         rotations++;
         // the rotation that diagonalizes [[ai, g], [g, aj]] (Rutishauser's formulas)
@@ -245,13 +247,11 @@ export function svdJacobi(
         let t = az < 1e150 ? 1.0 / (az + Math.sqrt(1.0 + zeta * zeta)) : 0.5 / az;
         if (zeta < 0.0) t = -t;
         const c = 1.0 / Math.sqrt(1.0 + t * t);
-        const sn = c * t;
-        rotate(work, w + io, w + jo, q, c, sn);
-        rotate(work, jt + io, jt + jo, q, c, sn);
+        rotate(work, io, jo, q, c, c * t);
         const ai1 = ai - t * g;
         const aj1 = aj + t * g;
-        ai = ai1 < ai * DROP ? dot(work, w + io, work, w + io, q) : ai1;
-        aj = aj1 < aj * DROP ? dot(work, w + jo, work, w + jo, q) : aj1;
+        ai = ai1 < ai * DROP ? dot(work, io, work, io, q) : ai1;
+        aj = aj1 < aj * DROP ? dot(work, jo, work, jo, q) : aj1;
         work[nrm2 + i] = ai;
         work[nrm + i] = Math.sqrt(ai);
         work[nrm2 + j] = aj;
@@ -261,75 +261,60 @@ export function svdJacobi(
     if (rotations == 0) converged = true;
   }
 
-  // 5. Singular values (exact norms), sorted descending with the rows of W and J^T.
+  // 5. Singular values (exact norms), sorted descending with the rows of W.
   for (let i = 0; i < q; i++) {
     const a2 = dot(work, w + i * q, work, w + i * q, q);
     work[nrm2 + i] = a2;
-    work[sig + i] = Math.sqrt(a2);
+    work[nrm + i] = Math.sqrt(a2);
   }
   for (let i = 0; i + 1 < q; i++) {
     let best = i;
     for (let j = i + 1; j < q; j++) {
-      if (work[sig + j] > work[sig + best]) best = j;
+      if (work[nrm + j] > work[nrm + best]) best = j;
     }
-    if (best != i) {
-      let t = work[sig + i];
-      work[sig + i] = work[sig + best];
-      work[sig + best] = t;
-      t = work[nrm2 + i];
-      work[nrm2 + i] = work[nrm2 + best];
-      work[nrm2 + best] = t;
-      for (let c = 0; c < q; c++) {
-        t = work[w + i * q + c];
-        work[w + i * q + c] = work[w + best * q + c];
-        work[w + best * q + c] = t;
-        t = work[jt + i * q + c];
-        work[jt + i * q + c] = work[jt + best * q + c];
-        work[jt + best * q + c] = t;
-      }
-    }
+    if (best != i) swapRows(work, w, i, best, q, nrm2, nrm);
   }
+  let good = 0; // rows 0 .. good-1 have nonzero norms
+  while (good < q && work[nrm2 + good] >= TINY2) good++;
 
-  // 6. Normalize the rows of W (the columns of U_x); complete the numerically zero ones.
-  let good = 0;
-  while (good < q && work[nrm2 + good] >= TINY2) {
-    const io = w + good * q;
-    const sg = work[sig + good];
+  // 6. U_x: the rows of W normalized (orthogonal to tol by the Jacobi stopping test); the zero
+  // rows completed to an orthonormal set.
+  for (let i = 0; i < good; i++) {
+    const io = w + i * q;
+    const sg = work[nrm + i];
     for (let c = 0; c < q; c++) work[io + c] /= sg;
-    good++;
   }
-  if (good < q) {
-    // z[c] = sum over the rows so far of row[c]^2: how much of e_c they already span
-    for (let c = 0; c < q; c++) work[z + c] = 0.0;
-    for (let i = 0; i < good; i++) {
-      for (let c = 0; c < q; c++) work[z + c] += work[w + i * q + c] * work[w + i * q + c];
-    }
-    for (let i = good; i < q; i++) {
-      let pick = 0;
-      for (let c = 1; c < q; c++) {
-        if (work[z + c] < work[z + pick]) pick = c;
+  for (let c = 0; c < q; c++) work[z + c] = 0.0;
+  for (let i = 0; i < good; i++) addSquares(work, z, w + i * q, q);
+  for (let i = good; i < q; i++) complete(work, w, i, q, z);
+
+  // 7. J (rows of J^T): W = J^T R gives J^T = diag(S)^-1 U_x^T R^T, row i = (R u_i)^T / s_i.
+  // Accurate to about eps |R| / s_i, so re-orthogonalized by Gram-Schmidt in order of
+  // decreasing s_i (the error this leaves in J diag(S) is of order eps |R|); rows that
+  // cannot be recovered that way (zero or tiny s_i) are completed like those of U_x.
+  for (let c = 0; c < q; c++) work[z + c] = 0.0;
+  for (let i = 0; i < q; i++) {
+    const io = jt + i * q;
+    for (let c = 0; c < q; c++) work[io + c] = 0.0;
+    if (i < good) {
+      // (R u)[r] = sum over c >= r of R[r][c] u[c]; column c of R is bt[c p + 0 .. c]
+      const uo = w + i * q;
+      for (let c = 0; c < q; c++) {
+        const uc = work[uo + c];
+        const co = bt + c * p;
+        for (let r = 0; r <= c; r++) work[io + r] += work[co + r] * uc;
       }
-      const io = w + i * q;
-      for (let c = 0; c < q; c++) work[io + c] = c == pick ? 1.0 : 0.0;
-      if (work[z + pick] != 0.0) {
-        // e_pick is not orthogonal to the rows so far: Gram-Schmidt, twice
-        for (let pass = 0; pass < 2; pass++) {
-          for (let k = 0; k < i; k++) {
-            const d = dot(work, w + k * q, work, io, q);
-            for (let c = 0; c < q; c++) work[io + c] -= d * work[w + k * q + c];
-          }
-          const nn = Math.sqrt(dot(work, io, work, io, q));
-          for (let c = 0; c < q; c++) work[io + c] /= nn;
-        }
-      }
-      for (let c = 0; c < q; c++) work[z + c] += work[io + c] * work[io + c];
+      const f = 1.0 / work[nrm + i];
+      for (let c = 0; c < q; c++) work[io + c] *= f;
     }
+    if (!orthonormalize(work, jt, i, q)) complete(work, jt, i, q, z);
+    else addSquares(work, z, io, q);
   }
 
-  // 7. Outputs. S, scaled back.
+  // 8. Outputs. S, scaled back.
   const unscale = 1.0 / scale;
   const unpre = 1.0 / pre;
-  for (let i = 0; i < q; i++) s[i] = work[sig + i] * unscale * unpre;
+  for (let i = 0; i < q; i++) s[i] = work[nrm + i] * unscale * unpre;
   // right singular vectors of B: row perm[r] of P U_x is row r of U_x, U_x[r][i] = W[i][r]
   for (let r = 0; r < q; r++) {
     const ro = ((<i32>work[perm + r]) | 0) * q;
@@ -361,6 +346,81 @@ export function svdJacobi(
     }
   }
   return converged ? sweeps : -sweeps;
+}
+
+/** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of two vectors. */
+function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32, v2: i32): void {
+  const io = base + i * len;
+  const jo = base + j * len;
+  for (let c = 0; c < len; c++) {
+    const t = x[io + c];
+    x[io + c] = x[jo + c];
+    x[jo + c] = t;
+  }
+  let t = x[v1 + i];
+  x[v1 + i] = x[v1 + j];
+  x[v1 + j] = t;
+  t = x[v2 + i];
+  x[v2 + i] = x[v2 + j];
+  x[v2 + j] = t;
+}
+
+/** z[c] += row[c]^2: z tracks how much of each canonical vector e_c the rows so far span. */
+function addSquares(x: Float64Array, z: i32, ro: i32, len: i32): void {
+  for (let c = 0; c < len; c++) x[z + c] += x[ro + c] * x[ro + c];
+}
+
+/**
+ * Orthogonalizes row i of the matrix at `base` (rows of length len) against rows 0..i-1
+ * (orthonormal) by modified Gram-Schmidt, repeated once if the first pass cancelled more than
+ * half of the norm ("twice is enough"), and normalizes it. Returns false, leaving the row
+ * unusable, when the row is zero or (numerically) in the span of the others.
+ */
+function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32): bool {
+  const io = base + i * len;
+  let before = Math.sqrt(dot(x, io, x, io, len));
+  if (before == 0.0) return false;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let k = 0; k < i; k++) {
+      const ko = base + k * len;
+      const d = dot(x, ko, x, io, len);
+      for (let c = 0; c < len; c++) x[io + c] -= d * x[ko + c];
+    }
+    const after = Math.sqrt(dot(x, io, x, io, len));
+    if (after >= 0.7071067811865476 * before) {
+      for (let c = 0; c < len; c++) x[io + c] /= after;
+      return true;
+    }
+    before = after;
+  }
+  return false;
+}
+
+/**
+ * Sets row i of the matrix at `base` to a unit vector orthogonal to rows 0..i-1 (orthonormal),
+ * deterministically: the canonical vector e_c least represented by them (smallest z[c], the
+ * first on ties), Gram-Schmidt twice, normalized; then adds its squares to z.
+ */
+function complete(x: Float64Array, base: i32, i: i32, len: i32, z: i32): void {
+  let pick = 0;
+  for (let c = 1; c < len; c++) {
+    if (x[z + c] < x[z + pick]) pick = c;
+  }
+  const io = base + i * len;
+  for (let c = 0; c < len; c++) x[io + c] = c == pick ? 1.0 : 0.0;
+  if (x[z + pick] != 0.0) {
+    // e_pick is not orthogonal to the rows so far (if it is, it is exactly the answer)
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < i; k++) {
+        const ko = base + k * len;
+        const d = dot(x, ko, x, io, len);
+        for (let c = 0; c < len; c++) x[io + c] -= d * x[ko + c];
+      }
+      const nn = Math.sqrt(dot(x, io, x, io, len));
+      for (let c = 0; c < len; c++) x[io + c] /= nn;
+    }
+  }
+  addSquares(x, z, io, len);
 }
 
 /**

@@ -13,3 +13,6 @@ export {
   type GaussianMixtureSpec,
   type CustomTargetSpec,
 } from "./targets.js";
+export { mfvi, type MfviOptions } from "./mfvi.js";
+export { Approximation, type FitStatus, type Marginal } from "./approximation.js";
+export type { ProgressInfo, CaviOptions } from "./cavi.js";

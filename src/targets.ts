@@ -149,7 +149,7 @@ export class GaussianMixture extends TargetBase {
     });
     const bad = portable.mixtureSetup(t);
     if (bad >= 0)
-      throw rangeError(`${what}[${bad}]`, "symmetric positive definite", new Described("a matrix whose Cholesky factorisation fails"));
+      throw rangeError(components.length > 1 ? `${what}[${bad}]` : what, "symmetric positive definite", new Described("a matrix whose Cholesky factorisation fails"));
     this.descriptor = t;
   }
 

@@ -1,0 +1,559 @@
+// Coordinate ascent (CAVI) for a product of histogram factors, in coordinates y with x = O y
+// (O = identity for MFVI, the learned rotation for RoVI). One update of factor i:
+//   e_g = E[V(O y) | y_i = t_g] over samples of the other coordinates (weights w_s),
+//   log mu_i(t_g) = -beta e_g + const, then damping, grid adaptation, bookkeeping.
+// Everything lives in one workspace array `ws` whose layout is written into its header by
+// mfviInit; the host reads factors and statistics through the same offsets.
+import { exp, log } from "./math";
+import { uniform } from "./random";
+import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
+import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
+
+// header slots
+export const H_D = 0;
+export const H_G = 1;
+export const H_S = 2; // samples per expectation (sampled) or capacity (exact)
+export const H_K = 3; // mixture components; 0 for a generic target
+export const H_BETA = 4;
+export const H_DAMPING = 5;
+export const H_EXACT = 6;
+export const H_EDGE = 7; // edge mass that widens a grid
+export const H_SEFF = 8; // samples in use for the current coordinate
+export const H_OLD_LO = 9;
+export const H_OLD_H = 10;
+export const H_MAXTV = 11; // largest total-variation change of a factor in this sweep
+export const H_EV = 12; // E_mu[V] after the last update (untempered)
+export const H_ENTROPY = 13; // sum_i H(mu_i)
+export const H_ADAPT = 14; // grid changes in this sweep
+// offsets of the arrays (slots 16..)
+export const O_LO = 16; // d grid starts
+export const O_H = 17; // d cell widths
+export const O_P = 18; // d x G masses
+export const O_CUM = 19; // d x (G + 1) cumulative masses
+export const O_E = 20; // G expectations
+export const O_L = 21; // G log weights (work)
+export const O_OLD = 22; // G + 1 previous cumulative masses of the factor being updated
+export const O_U = 23; // S x d design uniforms (common random numbers, fixed per fit)
+export const O_Y = 24; // S x d samples, y-coordinates
+export const O_W = 25; // S sample weights
+export const O_ROT = 26; // d x d rotation O, row-major
+export const O_WMAT = 27; // K x d x d: W_k = L_k^-1 O
+export const O_MZ = 28; // K x d: L_k^-1 m_k
+export const O_Z = 29; // K x S x d: z_{k,s} = W_k y_s - L_k^-1 m_k
+export const O_ABC = 30; // 4 K line coefficients and log terms (work)
+export const HEADER_SIZE = 32;
+
+function slot(ws: Float64Array, h: i32): i32 {
+  return (<i32>ws[h]) | 0;
+}
+
+/** Workspace length for dimension d, G cells, S samples, K components. */
+export function mfviSize(d: i32, G: i32, S: i32, K: i32): i32 {
+  return HEADER_SIZE + 2 * d + d * G + d * (G + 1) + 3 * G + 1 + 2 * S * d + S + d * d + K * d * d + K * d + K * S * d + 4 * K;
+}
+
+/** Writes the header of a fresh workspace (see the slot list above). */
+export function mfviInit(ws: Float64Array, d: i32, G: i32, S: i32, K: i32, beta: f64, damping: f64, exact: i32, edge: f64): void {
+  ws[H_D] = <f64>d;
+  ws[H_G] = <f64>G;
+  ws[H_S] = <f64>S;
+  ws[H_K] = <f64>K;
+  ws[H_BETA] = beta;
+  ws[H_DAMPING] = damping;
+  ws[H_EXACT] = <f64>exact;
+  ws[H_EDGE] = edge;
+  let at = HEADER_SIZE;
+  ws[O_LO] = <f64>at;
+  at += d;
+  ws[O_H] = <f64>at;
+  at += d;
+  ws[O_P] = <f64>at;
+  at += d * G;
+  ws[O_CUM] = <f64>at;
+  at += d * (G + 1);
+  ws[O_E] = <f64>at;
+  at += G;
+  ws[O_L] = <f64>at;
+  at += G;
+  ws[O_OLD] = <f64>at;
+  at += G + 1;
+  ws[O_U] = <f64>at;
+  at += S * d;
+  ws[O_Y] = <f64>at;
+  at += S * d;
+  ws[O_W] = <f64>at;
+  at += S;
+  ws[O_ROT] = <f64>at;
+  at += d * d;
+  ws[O_WMAT] = <f64>at;
+  at += K * d * d;
+  ws[O_MZ] = <f64>at;
+  at += K * d;
+  ws[O_Z] = <f64>at;
+  at += K * S * d;
+  ws[O_ABC] = <f64>at;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) ws[slot(ws, O_ROT) + i * d + j] = i == j ? 1.0 : 0.0;
+}
+
+/** Sets factor i to N(c, s^2) discretised on [c - 8 s, c + 8 s]. */
+export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
+  const G = slot(ws, H_G);
+  const lo = c - 8.0 * s;
+  const h = (16.0 * s) / <f64>G;
+  ws[slot(ws, O_LO) + i] = lo;
+  ws[slot(ws, O_H) + i] = h;
+  const l = slot(ws, O_L);
+  for (let k = 0; k < G; k++) {
+    const z = (lo + h * (<f64>k + 0.5) - c) / s;
+    ws[l + k] = -0.5 * z * z;
+  }
+  const p = slot(ws, O_P) + i * G;
+  normaliseLog(ws, l, G, ws, p);
+  cumulate(ws, p, G, ws, slot(ws, O_CUM) + i * (G + 1));
+}
+
+/**
+ * Fills the design: for each coordinate j an independent Latin-hypercube column at the
+ * strata's midpoints, u_{s,j} = (perm_j(s) + 1/2) / S: each coordinate's samples are a
+ * midpoint rule (error O(1/S^2) for smooth integrands), the permutations pair them up.
+ * Fixed for a fit (common random numbers), so the coordinate updates are a deterministic
+ * map whose iteration settles.
+ */
+export function mfviDesign(ws: Float64Array, rng: Int32Array): void {
+  const d = slot(ws, H_D);
+  const S = slot(ws, H_S);
+  const u = slot(ws, O_U);
+  for (let j = 0; j < d; j++) {
+    for (let s = 0; s < S; s++) ws[u + s * d + j] = <f64>s;
+    for (let s = S - 1; s > 0; s--) {
+      const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(s + 1))) | 0;
+      const a = ws[u + s * d + j];
+      ws[u + s * d + j] = ws[u + r * d + j];
+      ws[u + r * d + j] = a;
+    }
+    for (let s = 0; s < S; s++) ws[u + s * d + j] = (ws[u + s * d + j] + 0.5) / <f64>S;
+  }
+}
+
+/** Sample s, coordinate j, drawn from factor j by its inverse CDF at the design's u. */
+function drawSample(ws: Float64Array, s: i32, j: i32): f64 {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  return quantile(ws, slot(ws, O_CUM) + j * (G + 1), G, ws[slot(ws, O_LO) + j], ws[slot(ws, O_H) + j], ws[slot(ws, O_U) + s * d + j]);
+}
+
+/**
+ * For a mixture target t: W_k = L_k^-1 O and L_k^-1 m_k (after the rotation changes).
+ */
+export function mfviSetTarget(ws: Float64Array, t: Float64Array): void {
+  const d = slot(ws, H_D);
+  const K = slot(ws, H_K);
+  const rot = slot(ws, O_ROT);
+  const wm = slot(ws, O_WMAT);
+  const mz = slot(ws, O_MZ);
+  const fo = offFactors(t);
+  const mo = offMeans(t);
+  const full = (<i32>t[0]) == KIND_FULL;
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c <= d; c++) {
+      // column c of O (c < d), or m_k (c == d), solved by forward substitution
+      for (let r = 0; r < d; r++) {
+        let v = c < d ? ws[rot + r * d + c] : t[mo + k * d + r];
+        if (full) {
+          const row = fo + k * d * d + r * d;
+          for (let q = 0; q < r; q++) v -= t[row + q] * (c < d ? ws[wm + k * d * d + q * d + c] : ws[mz + k * d + q]);
+          v *= t[row + r];
+        } else {
+          v *= t[fo + k * d + r];
+        }
+        if (c < d) ws[wm + k * d * d + r * d + c] = v;
+        else ws[mz + k * d + r] = v;
+      }
+    }
+  }
+}
+
+/** z_{k,s} = W_k y_s - L_k^-1 m_k for samples s < count (mixture targets). */
+function computeZ(ws: Float64Array, count: i32): void {
+  const d = slot(ws, H_D);
+  const K = slot(ws, H_K);
+  const S = slot(ws, H_S);
+  const y = slot(ws, O_Y);
+  const wm = slot(ws, O_WMAT);
+  const mz = slot(ws, O_MZ);
+  const z = slot(ws, O_Z);
+  for (let k = 0; k < K; k++) {
+    for (let s = 0; s < count; s++) {
+      const zs = z + (k * S + s) * d;
+      for (let r = 0; r < d; r++) {
+        const row = wm + k * d * d + r * d;
+        let v = -ws[mz + k * d + r];
+        for (let c = 0; c < d; c++) v += ws[row + c] * ws[y + s * d + c];
+        ws[zs + r] = v;
+      }
+    }
+  }
+}
+
+/**
+ * Sampled mode: draws every sample from the current factors (weights 1/S) and, for a
+ * mixture, recomputes z from scratch (bounding drift from the incremental updates).
+ */
+export function mfviRefreshSamples(ws: Float64Array): void {
+  const d = slot(ws, H_D);
+  const S = slot(ws, H_S);
+  const y = slot(ws, O_Y);
+  for (let s = 0; s < S; s++) {
+    for (let j = 0; j < d; j++) ws[y + s * d + j] = drawSample(ws, s, j);
+    ws[slot(ws, O_W) + s] = 1.0 / <f64>S;
+  }
+  ws[H_SEFF] = <f64>S;
+  if (slot(ws, H_K) > 0) computeZ(ws, S);
+}
+
+/**
+ * Exact mode (small d): the samples for coordinate i are all cells of the other coordinates'
+ * grids, at their centres, weighted by the product of their masses; cells of zero weight are
+ * left out (they add nothing). Coordinate i of each sample is set to 0.
+ */
+export function mfviExactSamples(ws: Float64Array, i: i32): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  const y = slot(ws, O_Y);
+  const w = slot(ws, O_W);
+  const p = slot(ws, O_P);
+  let total = 1;
+  for (let j = 0; j < d - 1; j++) total *= G;
+  let count = 0;
+  for (let n = 0; n < total; n++) {
+    let rest = n;
+    let weight = 1.0;
+    for (let j = 0; j < d; j++) {
+      if (j == i) {
+        ws[y + count * d + j] = 0.0;
+        continue;
+      }
+      const k = rest % G;
+      rest = (rest / G) | 0;
+      weight *= ws[p + j * G + k];
+      ws[y + count * d + j] = ws[slot(ws, O_LO) + j] + ws[slot(ws, O_H) + j] * (<f64>k + 0.5);
+    }
+    if (weight > 0.0) {
+      ws[w + count] = weight;
+      count++;
+    }
+  }
+  ws[H_SEFF] = <f64>count;
+  if (slot(ws, H_K) > 0) computeZ(ws, count);
+}
+
+/** Remembers factor i before its update (for the total-variation change and damping). */
+export function mfviBeginCoordinate(ws: Float64Array, i: i32): void {
+  const G = slot(ws, H_G);
+  const cum = slot(ws, O_CUM) + i * (G + 1);
+  const old = slot(ws, O_OLD);
+  for (let k = 0; k <= G; k++) ws[old + k] = ws[cum + k];
+  ws[H_OLD_LO] = ws[slot(ws, O_LO) + i];
+  ws[H_OLD_H] = ws[slot(ws, O_H) + i];
+}
+
+/**
+ * e_g = sum_s w_s V(x_s(t_g)) along coordinate i for a mixture target: for each sample and
+ * component the quadratic form is a quadratic in t, so after O(K d) set-up per sample the
+ * G grid points cost O(K) each.
+ */
+export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  const K = slot(ws, H_K);
+  const S = slot(ws, H_S);
+  const count = slot(ws, H_SEFF);
+  const y = slot(ws, O_Y);
+  const wts = slot(ws, O_W);
+  const wm = slot(ws, O_WMAT);
+  const z = slot(ws, O_Z);
+  const abc = slot(ws, O_ABC); // per k: a = |z0|^2, b = z0 . w, c = |w|^2, and log term
+  const e = slot(ws, O_E);
+  const lo = ws[slot(ws, O_LO) + i];
+  const h = ws[slot(ws, O_H) + i];
+  for (let g = 0; g < G; g++) ws[e + g] = 0.0;
+  for (let k = 0; k < K; k++) {
+    let c = 0.0;
+    for (let r = 0; r < d; r++) {
+      const v = ws[wm + k * d * d + r * d + i];
+      c += v * v;
+    }
+    ws[abc + 4 * k + 2] = c;
+  }
+  for (let s = 0; s < count; s++) {
+    const yi = ws[y + s * d + i];
+    for (let k = 0; k < K; k++) {
+      // z0: sample s's z without coordinate i's contribution; w = W_k e_i
+      const zs = z + (k * S + s) * d;
+      let a = 0.0;
+      let b = 0.0;
+      for (let r = 0; r < d; r++) {
+        const col = ws[wm + k * d * d + r * d + i];
+        const z0 = ws[zs + r] - col * yi;
+        a += z0 * z0;
+        b += z0 * col;
+      }
+      ws[abc + 4 * k] = a;
+      ws[abc + 4 * k + 1] = b;
+    }
+    const weight = ws[wts + s];
+    for (let g = 0; g < G; g++) {
+      const tg = lo + h * (<f64>g + 0.5);
+      let top = -Infinity;
+      for (let k = 0; k < K; k++) {
+        const q = abc + 4 * k;
+        const v = t[HEADER + k] - 0.5 * (ws[q] + tg * (2.0 * ws[q + 1] + tg * ws[q + 2]));
+        ws[q + 3] = v;
+        if (v > top) top = v;
+      }
+      let sum = 0.0;
+      for (let k = 0; k < K; k++) sum += exp(ws[abc + 4 * k + 3] - top);
+      ws[e + g] -= weight * (top + log(sum));
+    }
+  }
+}
+
+/**
+ * Generic targets: the x-coordinates of the points (sample s, grid point g) along coordinate i,
+ * row-major into X (count G rows of d). x = O (y_s with y_i = t_g).
+ */
+export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  const count = slot(ws, H_SEFF);
+  const y = slot(ws, O_Y);
+  const rot = slot(ws, O_ROT);
+  const lo = ws[slot(ws, O_LO) + i];
+  const h = ws[slot(ws, O_H) + i];
+  for (let s = 0; s < count; s++) {
+    for (let g = 0; g < G; g++) {
+      const at = (s * G + g) * d;
+      const tg = lo + h * (<f64>g + 0.5);
+      for (let r = 0; r < d; r++) {
+        let v = 0.0;
+        for (let c = 0; c < d; c++) v += ws[rot + r * d + c] * (c == i ? tg : ws[y + s * d + c]);
+        X[at + r] = v;
+      }
+    }
+  }
+}
+
+/** Generic targets: e_g = -sum_s w_s log pi(x_{s,g}) from the host's evaluation of the line points. */
+export function mfviGenericExpectation(ws: Float64Array, logp: Float64Array): void {
+  const G = slot(ws, H_G);
+  const count = slot(ws, H_SEFF);
+  const e = slot(ws, O_E);
+  const wts = slot(ws, O_W);
+  for (let g = 0; g < G; g++) ws[e + g] = 0.0;
+  for (let s = 0; s < count; s++) {
+    const w = ws[wts + s];
+    for (let g = 0; g < G; g++) ws[e + g] -= w * logp[s * G + g];
+  }
+}
+
+/** E_mu[V] = sum_k p_ik e_k from the expectations along coordinate i (in O_E). */
+export function mfviExpectedPotential(ws: Float64Array, i: i32): f64 {
+  const G = slot(ws, H_G);
+  const p = slot(ws, O_P) + i * G;
+  const e = slot(ws, O_E);
+  let ev = 0.0;
+  for (let k = 0; k < G; k++) ev += ws[p + k] * ws[e + k];
+  return ev;
+}
+
+/** Starts a sweep: resets its statistics; in sampled mode redraws all samples. */
+export function mfviBeginSweep(ws: Float64Array): void {
+  ws[H_MAXTV] = 0.0;
+  ws[H_ADAPT] = 0.0;
+  if (ws[H_EXACT] == 0.0) mfviRefreshSamples(ws);
+}
+
+/**
+ * Proposes a new grid for factor i (masses in p, cumulative masses in cum): wider where mass
+ * reaches an edge, narrower (around the 1e-10 and 1 - 1e-10 quantiles) when the mass occupies
+ * less than a sixth of it. Returns 1 and sets the grid if it changed.
+ */
+function adaptGrid(ws: Float64Array, i: i32): i32 {
+  const G = slot(ws, H_G);
+  const p = slot(ws, O_P) + i * G;
+  const cum = slot(ws, O_CUM) + i * (G + 1);
+  const lo = ws[slot(ws, O_LO) + i];
+  const h = ws[slot(ws, O_H) + i];
+  const width = h * <f64>G;
+  const edge = ws[H_EDGE];
+  let newLo = lo;
+  let newHi = lo + width;
+  const lowEdge = ws[p] + ws[p + 1] > edge;
+  const highEdge = ws[p + G - 1] + ws[p + G - 2] > edge;
+  if (lowEdge || highEdge) {
+    if (lowEdge) newLo = lo - 0.5 * width;
+    if (highEdge) newHi = lo + 1.5 * width;
+  } else {
+    const qa = quantile(ws, cum, G, lo, h, 1e-10);
+    const qb = quantile(ws, cum, G, lo, h, 1.0 - 1e-10);
+    const span = Math.max(qb - qa, h);
+    if (width <= 6.0 * span) return 0;
+    newLo = qa - 0.25 * span;
+    newHi = qb + 0.25 * span;
+  }
+  ws[slot(ws, O_LO) + i] = newLo;
+  ws[slot(ws, O_H) + i] = (newHi - newLo) / <f64>G;
+  ws[H_ADAPT] += 1.0;
+  return 1;
+}
+
+/**
+ * Finishes the update of factor i from e (in O_E): log mu_i = -beta e, normalised; then,
+ * if `adapt`, a grid change (returns 1: recompute e on the new grid and call again);
+ * otherwise damping against the factor before the update, its total-variation change,
+ * and the samples of coordinate i. Returns 0, or -1 when e has a NaN, -2 when the density
+ * is zero on the whole grid.
+ */
+export function mfviFinishCoordinate(ws: Float64Array, i: i32, adapt: i32): i32 {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  const S = slot(ws, H_S);
+  const K = slot(ws, H_K);
+  const e = slot(ws, O_E);
+  const l = slot(ws, O_L);
+  const p = slot(ws, O_P) + i * G;
+  const cum = slot(ws, O_CUM) + i * (G + 1);
+  const beta = ws[H_BETA];
+  for (let g = 0; g < G; g++) {
+    const v = ws[e + g];
+    if (v != v) return -1;
+    ws[l + g] = -beta * v;
+  }
+  if (normaliseLog(ws, l, G, ws, p) == 0) return -2;
+  cumulate(ws, p, G, ws, cum);
+  if (adapt != 0 && adaptGrid(ws, i) != 0) return 1;
+  // the factor before the update, re-binned onto the current grid, into l
+  const lo = ws[slot(ws, O_LO) + i];
+  const h = ws[slot(ws, O_H) + i];
+  rebin(ws, slot(ws, O_OLD), G, ws[H_OLD_LO], ws[H_OLD_H], lo, h, G, ws, l);
+  let inside = 0.0;
+  for (let k = 0; k < G; k++) inside += ws[l + k];
+  const damping = ws[H_DAMPING];
+  if (damping > 0.0) {
+    let s = 0.0;
+    for (let k = 0; k < G; k++) {
+      const v = (1.0 - damping) * ws[p + k] + damping * ws[l + k];
+      ws[p + k] = v;
+      s += v;
+    }
+    for (let k = 0; k < G; k++) ws[p + k] /= s;
+    cumulate(ws, p, G, ws, cum);
+  }
+  let tv = Math.max(0.0, 1.0 - inside);
+  for (let k = 0; k < G; k++) tv += Math.abs(ws[p + k] - ws[l + k]);
+  tv *= 0.5;
+  if (tv > ws[H_MAXTV]) ws[H_MAXTV] = tv;
+  ws[H_EV] = mfviExpectedPotential(ws, i);
+  if (ws[H_EXACT] == 0.0) {
+    // Gauss-Seidel: the other coordinates' updates see factor i's new samples at once
+    const y = slot(ws, O_Y);
+    const wm = slot(ws, O_WMAT);
+    const z = slot(ws, O_Z);
+    for (let s = 0; s < S; s++) {
+      const yNew = drawSample(ws, s, i);
+      const dy = yNew - ws[y + s * d + i];
+      ws[y + s * d + i] = yNew;
+      for (let k = 0; k < K; k++) {
+        const zs = z + (k * S + s) * d;
+        for (let r = 0; r < d; r++) ws[zs + r] += ws[wm + k * d * d + r * d + i] * dy;
+      }
+    }
+  }
+  return 0;
+}
+
+/** Ends a sweep: the sum of the factors' entropies into the header; returns it. */
+export function mfviEndSweep(ws: Float64Array): f64 {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  let h = 0.0;
+  for (let i = 0; i < d; i++) h += entropy(ws, slot(ws, O_P) + i * G, G, ws[slot(ws, O_H) + i]);
+  ws[H_ENTROPY] = h;
+  return h;
+}
+
+/** Most grid changes accepted in one coordinate update. */
+export const MAX_ADAPT = 8;
+
+/** A whole sweep for a mixture target. Returns 0, or the failing code of mfviFinishCoordinate. */
+export function mfviSweepMixture(ws: Float64Array, t: Float64Array): i32 {
+  const d = slot(ws, H_D);
+  const exact = ws[H_EXACT] != 0.0;
+  mfviBeginSweep(ws);
+  for (let i = 0; i < d; i++) {
+    mfviBeginCoordinate(ws, i);
+    for (let attempt = 0; ; attempt++) {
+      if (exact) mfviExactSamples(ws, i);
+      mfviMixtureExpectation(ws, t, i);
+      const r = mfviFinishCoordinate(ws, i, attempt < MAX_ADAPT ? 1 : 0);
+      if (r < 0) return r;
+      if (r == 0) break;
+    }
+  }
+  mfviEndSweep(ws);
+  return 0;
+}
+
+/**
+ * n draws from the product of the factors, rotated: out[j d ..] = O y_j. With `stratified`,
+ * each coordinate's n uniforms form a Latin-hypercube column (lower-variance averages);
+ * otherwise they are independent. y: n x d scratch.
+ */
+export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified: i32, y: Float64Array, out: Float64Array): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  for (let i = 0; i < d; i++) {
+    if (stratified != 0) {
+      for (let j = 0; j < n; j++) y[j * d + i] = <f64>j;
+      for (let j = n - 1; j > 0; j--) {
+        const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(j + 1))) | 0;
+        const a = y[j * d + i];
+        y[j * d + i] = y[r * d + i];
+        y[r * d + i] = a;
+      }
+    }
+    const cum = slot(ws, O_CUM) + i * (G + 1);
+    const lo = ws[slot(ws, O_LO) + i];
+    const h = ws[slot(ws, O_H) + i];
+    for (let j = 0; j < n; j++) {
+      const u = stratified != 0 ? (y[j * d + i] + uniform(rng, 0)) / <f64>n : uniform(rng, 0);
+      y[j * d + i] = quantile(ws, cum, G, lo, h, u);
+    }
+  }
+  rotate(ws, y, n, out, 0);
+}
+
+/** out = O y (transpose = 0) or O^T y (transpose = 1) for n row vectors. */
+function rotate(ws: Float64Array, y: Float64Array, n: i32, out: Float64Array, transpose: i32): void {
+  const d = slot(ws, H_D);
+  const rot = slot(ws, O_ROT);
+  for (let j = 0; j < n; j++) {
+    for (let r = 0; r < d; r++) {
+      let v = 0.0;
+      for (let c = 0; c < d; c++) v += (transpose != 0 ? ws[rot + c * d + r] : ws[rot + r * d + c]) * y[j * d + c];
+      out[j * d + r] = v;
+    }
+  }
+}
+
+/** log q(x_j) = sum_i log mu_i((O^T x_j)_i) for n points. y: n x d scratch. */
+export function mfviLogDensity(ws: Float64Array, points: Float64Array, n: i32, y: Float64Array, out: Float64Array): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  rotate(ws, points, n, y, 1);
+  for (let j = 0; j < n; j++) {
+    let s = 0.0;
+    for (let i = 0; i < d; i++) s += histLogDensity(ws, slot(ws, O_P) + i * G, G, ws[slot(ws, O_LO) + i], ws[slot(ws, O_H) + i], y[j * d + i]);
+    out[j] = s;
+  }
+}

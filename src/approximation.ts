@@ -1,0 +1,169 @@
+// The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
+import { backendNow, type Backend, type BackendName, type Buffer } from "./backend.js";
+import * as portable from "./generated/portable/index.js";
+import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
+
+export type FitStatus = "converged" | "maxSweeps" | "diverged" | "aborted";
+
+/** A factor mu_i on its grid: cell centres `x` and the density at them (mass / cell width). */
+export interface Marginal {
+  readonly x: Float64Array;
+  readonly density: Float64Array;
+  /** Cell masses (summing to 1). */
+  readonly mass: Float64Array;
+  /** The grid: G cells of width `cellWidth` starting at `lo`. */
+  readonly lo: number;
+  readonly cellWidth: number;
+}
+
+/** @internal What a fit hands over to build an Approximation. */
+export interface FitResult {
+  method: string;
+  backend: BackendName;
+  /** A compact workspace (portable.mfviInit layout, S = K = 0) holding grids, masses, rotation. */
+  factors: Float64Array;
+  kl: number;
+  normalized: boolean;
+  sweeps: number;
+  status: FitStatus;
+  message: string;
+  trace: Float64Array;
+  runs?: Float64Array;
+}
+
+/**
+ * A fitted product approximation in rotated coordinates y = O^T x. `marginals` are the
+ * factors (in y), `sample` and `logDensity` work in the original coordinates x.
+ */
+export class Approximation {
+  readonly method: string;
+  readonly dim: number;
+  /** O, d x d row-major (columns are the factor directions); the identity for MFVI. */
+  readonly rotation: Float64Array;
+  readonly marginals: readonly Marginal[];
+  /**
+   * KL(q || pi) = E_q[V] - H(q) + log Z. For normalised targets (built-in ones) this is the
+   * true KL; otherwise log Z is unknown and this is E_q[V] - H(q) (the negative ELBO).
+   */
+  readonly kl: number;
+  /** -E_q[V] + H(q): the evidence lower bound (log Z - KL). */
+  readonly elbo: number;
+  readonly sweeps: number;
+  readonly converged: boolean;
+  readonly status: FitStatus;
+  /** Why a fit stopped when it did not converge ('' otherwise). */
+  readonly message: string;
+  /** The KL estimate after each sweep. */
+  readonly trace: Float64Array;
+  /** RoVI with restarts: every run's final KL (the kept run has the lowest). */
+  readonly runs: Float64Array | undefined;
+  readonly backend: BackendName;
+  private readonly factors: Float64Array;
+
+  /** @internal Built by mfvi() and rovi(). */
+  constructor(r: FitResult) {
+    const f = r.factors;
+    const d = f[portable.H_D];
+    const G = f[portable.H_G];
+    this.method = r.method;
+    this.dim = d;
+    this.factors = f;
+    this.backend = r.backend;
+    const rot = f[portable.O_ROT];
+    this.rotation = f.slice(rot, rot + d * d);
+    const marginals: Marginal[] = [];
+    for (let i = 0; i < d; i++) {
+      const lo = f[f[portable.O_LO] + i];
+      const h = f[f[portable.O_H] + i];
+      const mass = f.slice(f[portable.O_P] + i * G, f[portable.O_P] + (i + 1) * G);
+      marginals.push({
+        x: Float64Array.from({ length: G }, (_, k) => lo + h * (k + 0.5)),
+        density: mass.map((p) => p / h),
+        mass,
+        lo,
+        cellWidth: h,
+      });
+    }
+    this.marginals = marginals;
+    this.kl = r.kl;
+    this.elbo = -r.kl;
+    this.sweeps = r.sweeps;
+    this.status = r.status;
+    this.converged = r.status === "converged";
+    this.message = r.message;
+    this.trace = r.trace;
+    this.runs = r.runs;
+  }
+
+  /** Mean of q in x-coordinates: O E_mu[y]. */
+  get mean(): Float64Array {
+    const d = this.dim;
+    const m = this.marginals.map((g) => portable.histMean(g.mass, 0, g.mass.length, g.lo, g.cellWidth));
+    return Float64Array.from({ length: d }, (_, r) => m.reduce((s, mi, c) => s + this.rotation[r * d + c] * mi, 0));
+  }
+
+  /** Covariance of q in x-coordinates, d x d row-major: O diag(Var mu_i) O^T. */
+  get covariance(): Float64Array {
+    const d = this.dim;
+    const v = this.marginals.map((g) => portable.histVariance(g.mass, 0, g.mass.length, g.lo, g.cellWidth));
+    const out = new Float64Array(d * d);
+    for (let r = 0; r < d; r++)
+      for (let c = 0; c < d; c++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += this.rotation[r * d + i] * v[i] * this.rotation[c * d + i];
+        out[r * d + c] = s;
+      }
+    return out;
+  }
+
+  /** n independent draws from q, row-major n x d, in x-coordinates. Same seed, same bits. */
+  sample(n: number, opts: { seed?: number; stratified?: boolean } = {}): Float64Array {
+    integer("n", n, 1, 1e8);
+    const o = options("options", opts);
+    knownKeys("options", o, ["seed", "stratified"]);
+    const s = seedOption("options.seed", o.seed ?? 0);
+    return withFactors(backendNow(undefined), this.factors, (b, ws) => {
+      const rng = b.i32(4);
+      const y = b.f64(n * this.dim);
+      const out = b.f64(n * this.dim);
+      try {
+        b.kernels.seedStreams(rng.handle, s.lo, s.hi, 1);
+        b.kernels.mfviSample(ws.handle, rng.handle, n, o.stratified ? 1 : 0, y.handle, out.handle);
+        return out.view.slice();
+      } finally {
+        [rng, y, out].forEach((x) => b.free(x));
+      }
+    });
+  }
+
+  /** log q at n points (row-major n x d), -Infinity outside the grids. */
+  logDensity(points: Float64Array): Float64Array {
+    if (!(points instanceof Float64Array)) throw new TypeError(`points must be a Float64Array; got ${typeof points}`);
+    if (points.length === 0 || points.length % this.dim !== 0)
+      throw new RangeError(`points.length must be a positive multiple of ${this.dim}; got ${points.length}`);
+    const n = points.length / this.dim;
+    return withFactors(backendNow(undefined), this.factors, (b, ws) => {
+      const x = b.f64(n * this.dim);
+      const y = b.f64(n * this.dim);
+      const out = b.f64(n);
+      try {
+        x.view.set(points);
+        b.kernels.mfviLogDensity(ws.handle, x.handle, n, y.handle, out.handle);
+        return out.view.slice();
+      } finally {
+        [x, y, out].forEach((v) => b.free(v));
+      }
+    });
+  }
+}
+
+/** Runs f with the factors copied into a workspace of backend b. */
+function withFactors<T>(b: Backend, factors: Float64Array, f: (b: Backend, ws: Buffer<Float64Array>) => T): T {
+  const ws = b.f64(factors.length);
+  try {
+    ws.view.set(factors);
+    return f(b, ws);
+  } finally {
+    b.free(ws);
+  }
+}

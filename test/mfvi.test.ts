@@ -1,0 +1,142 @@
+// MFVI against the exact facts of ALGORITHMS.md section 6 (facts 1, 2, 3, 5), on both backends.
+import { beforeAll, describe, expect, test } from "vitest";
+import { gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
+
+const backends = ["wasm", "js"] as const;
+beforeAll(async () => {
+  await ready("wasm");
+});
+
+/** Component masses E_q[r_k(X)] from 20,000 draws (Monte Carlo error ~ 0.0035 at mass 1/2). */
+function masses(a: Approximation, t: GaussianMixture, n = 20_000): number[] {
+  const r = t.responsibilities(a.sample(n, { seed: 11 }));
+  const K = t.components.length;
+  const m = new Array(K).fill(0);
+  for (let j = 0; j < n; j++) for (let k = 0; k < K; k++) m[k] += r[j * K + k] / n;
+  return m;
+}
+
+const diagonal = (m: number) => gaussianMixture({ weights: [0.5, 0.5], means: [[-m, -m], [m, m]], covariances: [1, 1] });
+
+describe.each(backends)("MFVI on %s", (backend) => {
+  test("fact 1: an axis-aligned mixture is a product, so MFVI is exact", async () => {
+    const w = 0.3;
+    const t = gaussianMixture({ weights: [w, 1 - w], means: [[-3, 0], [3, 0]], covariances: [1, 1] });
+    const a = await mfvi(t, { backend });
+    expect(a.status).toBe("converged");
+    expect(a.kl).toBeLessThan(0.01);
+    expect(a.kl).toBeGreaterThan(-0.01);
+    const m = masses(a, t);
+    expect(Math.abs(m[0] - w)).toBeLessThan(0.01);
+    expect(Math.abs(m[1] - (1 - w))).toBeLessThan(0.01);
+  });
+
+  test.each([
+    ["lower-left", [-3, -3], 0],
+    ["upper-right", [3, 3], 1],
+  ] as const)("fact 2: the m = 3 diagonal mixture collapses onto the %s component its start favours", async (_, center, k) => {
+    const t = diagonal(3);
+    const a = await mfvi(t, { backend, init: { center, scale: 2 } });
+    expect(a.status).toBe("converged");
+    const m = masses(a, t);
+    expect(m[k]).toBeGreaterThan(0.999);
+    expect(Math.abs(a.kl - Math.log(2))).toBeLessThan(0.01);
+    // fact 3: covering only component k costs at most log(1 / w_k)
+    expect(a.kl).toBeLessThanOrEqual(Math.log(2) + 1e-3);
+  });
+
+  test("fact 2: at m = 1 MFVI does not collapse", async () => {
+    const t = diagonal(1);
+    const a = await mfvi(t, { backend, init: { center: [1, 1], scale: 1 } });
+    const m = masses(a, t);
+    expect(Math.abs(m[0] - 0.5)).toBeLessThan(0.02);
+  });
+
+  test("fact 2: the minority mass falls as m grows", async () => {
+    const minority = [];
+    for (const m of [1, 1.5, 2, 2.5, 3]) {
+      const t = diagonal(m);
+      minority.push(Math.min(...masses(await mfvi(t, { backend, init: { center: [m, m], scale: 1 } }), t)));
+    }
+    for (let i = 1; i < minority.length; i++) expect(minority[i]).toBeLessThan(minority[i - 1]);
+  });
+
+  test("fact 3 for an unequal mixture: KL <= log(1 / w_k) of the covered component", async () => {
+    const t = gaussianMixture({ weights: [0.2, 0.8], means: [[-4, -4], [4, 4]], covariances: [1, [1, 2]] });
+    for (const [center, k] of [[[-4, -4], 0], [[4, 4], 1]] as const) {
+      const a = await mfvi(t, { backend, init: { center, scale: 1 } });
+      expect(masses(a, t)[k]).toBeGreaterThan(0.99);
+      expect(a.kl).toBeLessThanOrEqual(Math.log(1 / t.components[k].weight) + 2e-3);
+    }
+  });
+
+  test("fact 5: a Gaussian's MFVI factors are N(m_i, 1 / L_ii) and the KL has its closed form", async () => {
+    // S with precision L = S^-1; the optimum is prod N(m_i, 1/L_ii);
+    // KL = (log det S + sum_i log L_ii) / 2.
+    const S = [
+      [2, 0.8, 0.3],
+      [0.8, 1, -0.2],
+      [0.3, -0.2, 0.5],
+    ];
+    const mean = [1, -2, 0.5];
+    const L = invert3(S);
+    const klExact = (Math.log(det3(S)) + Math.log(L[0][0]) + Math.log(L[1][1]) + Math.log(L[2][2])) / 2;
+    for (const quadrature of ["exact", "sampled"] as const) {
+      const a = await mfvi(gaussian({ mean, covariance: S }), { backend, quadrature, gridSize: quadrature === "exact" ? 128 : 256 });
+      expect(a.status).toBe("converged");
+      const cov = a.covariance;
+      for (let i = 0; i < 3; i++) {
+        expect(Math.abs(a.mean[i] - mean[i])).toBeLessThan(0.01 * Math.sqrt(1 / L[i][i]));
+        expect(Math.abs(cov[i * 3 + i] * L[i][i] - 1)).toBeLessThan(0.01);
+      }
+      // the histogram product is not exactly Gaussian: O(h^2) and sampling error
+      expect(Math.abs(a.kl - klExact)).toBeLessThan(5e-3);
+    }
+  });
+
+  test("exact and sampled quadrature agree on 2-D targets (KL within 0.01)", async () => {
+    for (const t of [diagonal(1), diagonal(3), gaussianMixture({ weights: [0.3, 0.7], means: [[0, 0], [2, -1]], covariances: [[[1, 0.8], [0.8, 1]], 0.5] })]) {
+      const exact = await mfvi(t, { backend, quadrature: "exact", init: { center: [1, 1], scale: 2 } });
+      const sampled = await mfvi(t, { backend, quadrature: "sampled", init: { center: [1, 1], scale: 2 } });
+      expect(Math.abs(exact.kl - sampled.kl)).toBeLessThan(0.01);
+    }
+  });
+
+  test("the same seed gives the same bits; the trace ends at the reported sweeps", async () => {
+    const t = gaussianMixture({ weights: [0.4, 0.6], means: [[-1, 0, 1], [1, 1, -1]], covariances: [1, [1, 2, 0.5]] });
+    const a = await mfvi(t, { backend, seed: 42 });
+    const b = await mfvi(t, { backend, seed: 42 });
+    expect(b.kl).toBe(a.kl);
+    expect(Array.from(b.marginals[2].density)).toEqual(Array.from(a.marginals[2].density));
+    expect(a.trace.length).toBe(a.sweeps);
+  });
+});
+
+test("WASM and JS agree bit for bit (exact and sampled, mixture and custom-free paths)", async () => {
+  const t = gaussianMixture({ weights: [0.4, 0.6], means: [[-1, 0, 1], [1, 1, -1]], covariances: [[[1, 0.3, 0], [0.3, 1, 0], [0, 0, 1]], [1, 2, 0.5]] });
+  for (const quadrature of ["exact", "sampled"] as const) {
+    const [w, j] = await Promise.all(backends.map((backend) => mfvi(t, { backend, quadrature, seed: 7, gridSize: 64 })));
+    expect(w.kl).toBe(j.kl);
+    expect(Array.from(w.trace)).toEqual(Array.from(j.trace));
+    for (let i = 0; i < 3; i++) expect(Array.from(w.marginals[i].mass)).toEqual(Array.from(j.marginals[i].mass));
+    expect(Array.from(w.sample(100, { seed: 3 }))).toEqual(Array.from(j.sample(100, { seed: 3 })));
+  }
+});
+
+function det3(a: number[][]): number {
+  return (
+    a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+    a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+    a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+  );
+}
+
+function invert3(a: number[][]): number[][] {
+  const d = det3(a);
+  const c = (i: number, j: number) => {
+    const r = [0, 1, 2].filter((x) => x !== j);
+    const s = [0, 1, 2].filter((x) => x !== i);
+    return ((i + j) % 2 ? -1 : 1) * (a[r[0]][s[0]] * a[r[1]][s[1]] - a[r[0]][s[1]] * a[r[1]][s[0]]);
+  };
+  return [0, 1, 2].map((i) => [0, 1, 2].map((j) => c(i, j) / d));
+}
