@@ -284,20 +284,26 @@ export class Engine {
     out.view.set(values);
   }
 
+  /** The KL estimate after a sweep (cheap): E_mu[V] from the sweep's last update, minus entropies. */
+  klAfterSweep(): number {
+    return this.header(P.H_EV) - this.header(P.H_ENTROPY);
+  }
+
   /**
-   * The KL estimate: E_mu[V] - sum_i H(mu_i). After a sweep (cheap): E_mu[V] from the last
-   * coordinate's update. With `final` in sampled quadrature: the average over coordinates i of
-   * E_mu[V] integrated exactly along i (Rao-Blackwellised), which has a much smaller error.
+   * The KL of the current factors, without changing them: the average over coordinates i of
+   * E_mu[V] integrated exactly along i (over the other grids in exact quadrature, over the
+   * design in sampled quadrature: Rao-Blackwellised), minus the entropies.
    */
-  kl(final: boolean): number {
-    const h = this.header(P.H_ENTROPY);
-    if (!final || this.config.exact) return this.header(P.H_EV) - h;
+  evaluateKl(): number {
+    const k = this.backend.kernels;
+    if (!this.config.exact) k.mfviRefreshSamples(this.ws.handle);
     let ev = 0;
     for (let i = 0; i < this.d; i++) {
+      if (this.config.exact) k.mfviExactSamples(this.ws.handle, i);
       this.expectation(i);
-      ev += this.backend.kernels.mfviExpectedPotential(this.ws.handle, i);
+      ev += k.mfviExpectedPotential(this.ws.handle, i);
     }
-    return ev / this.d - h;
+    return ev / this.d - k.mfviEndSweep(this.ws.handle);
   }
 
   /** Largest factor change (total variation) in the last sweep. */

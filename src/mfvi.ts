@@ -27,7 +27,7 @@ export async function runSweeps(
     if (config.signal?.aborted) return { status: "aborted", message: "aborted by options.signal", sweeps: s };
     const code = engine.sweep();
     if (code !== 0) return { status: "diverged", message: STATUS_MESSAGES[code] ?? `kernel status ${code}`, sweeps: s + 1 };
-    const kl = engine.kl(false);
+    const kl = engine.klAfterSweep();
     trace.push(kl);
     if (!Number.isFinite(kl)) return { status: "diverged", message: `the KL estimate is ${kl}`, sweeps: s + 1 };
     config.onProgress?.({ sweep: trace.length, kl, maxChange: engine.maxChange, ...extra });
@@ -52,7 +52,7 @@ export async function mfvi(target: Target, options?: MfviOptions): Promise<Appro
     engine.initFactors(center, scale);
     const trace: number[] = [];
     const run = await runSweeps(engine, config, config.maxSweeps, trace);
-    const kl = run.status === "diverged" || run.sweeps === 0 ? NaN : engine.kl(true);
+    const kl = run.status === "diverged" ? NaN : engine.evaluateKl();
     return new Approximation({
       method: "mfvi",
       backend: engine.backend.name,
@@ -63,6 +63,39 @@ export async function mfvi(target: Target, options?: MfviOptions): Promise<Appro
       status: run.status,
       message: run.message,
       trace: Float64Array.from(trace),
+    });
+  } finally {
+    engine.dispose();
+  }
+}
+
+/**
+ * An Approximation whose factors are the Gaussians N(center_i, scale_i^2), discretised on
+ * grids of `gridSize` cells over center +- 8 scale, in coordinates y = O^T x; its KL is
+ * evaluated like a fit's. For baselines (Gaussian mean-field) that fit Gaussian factors.
+ */
+export async function gaussianFactorsApproximation(
+  target: Target,
+  center: Float64Array,
+  scale: Float64Array,
+  rotation: Float64Array,
+  fit: { method: string; options?: MfviOptions; sweeps: number; status: FitStatus; message: string; trace: Float64Array },
+): Promise<Approximation> {
+  const config = parseCaviOptions(target, { ...fit.options, bounds: undefined, init: undefined });
+  const engine = await Engine.create(target, config);
+  try {
+    engine.setRotation(rotation);
+    engine.initFactors(center, scale);
+    return new Approximation({
+      method: fit.method,
+      backend: engine.backend.name,
+      factors: engine.snapshot(),
+      kl: engine.evaluateKl(),
+      normalized: target.normalized,
+      sweeps: fit.sweeps,
+      status: fit.status,
+      message: fit.message,
+      trace: fit.trace,
     });
   } finally {
     engine.dispose();
