@@ -2,7 +2,7 @@
 // on both backends, and the two backends bit for bit.
 import { beforeAll, describe, expect, test } from "vitest";
 import { gaussian, gaussianMixture, ready, type GaussianMixture } from "../src/index.js";
-import cases from "./fixtures/mixtures.json";
+import cases from "./fixtures/mixtures.json" with { type: "json" };
 
 const EPS = 2 ** -52;
 const backends = ["wasm", "js"] as const;
