@@ -16,3 +16,4 @@ export {
 export { mfvi, type MfviOptions } from "./mfvi.js";
 export { Approximation, type FitStatus, type Marginal } from "./approximation.js";
 export type { ProgressInfo, CaviOptions } from "./cavi.js";
+export { componentMass, marginalW1, marginalCdf, type ApproxOrSamples, type DiagnosticOptions } from "./diagnostics.js";

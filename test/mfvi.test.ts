@@ -1,20 +1,14 @@
 // MFVI against the exact facts of ALGORITHMS.md section 6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
-import { gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
+import { componentMass, gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
 
 const backends = ["wasm", "js"] as const;
 beforeAll(async () => {
   await ready("wasm");
 });
 
-/** Component masses E_q[r_k(X)] from 20,000 draws (Monte Carlo error ~ 0.0035 at mass 1/2). */
-function masses(a: Approximation, t: GaussianMixture, n = 20_000): number[] {
-  const r = t.responsibilities(a.sample(n, { seed: 11 }));
-  const K = t.components.length;
-  const m = new Array(K).fill(0);
-  for (let j = 0; j < n; j++) for (let k = 0; k < K; k++) m[k] += r[j * K + k] / n;
-  return m;
-}
+/** Component masses from 20,000 stratified draws (error well below 0.0035 at mass 1/2). */
+const masses = (a: Approximation, t: GaussianMixture) => Array.from(componentMass(a, t));
 
 const diagonal = (m: number) => gaussianMixture({ weights: [0.5, 0.5], means: [[-m, -m], [m, m]], covariances: [1, 1] });
 
