@@ -11,6 +11,8 @@ export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";
 export * from "./svd";
+export * from "./lmc";
+export * from "./advi";
 export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */

@@ -335,25 +335,244 @@ function erfSmall(z: f64): f64 {
   return r / s;
 }
 
-/** x erfc(x) for 1.25 <= x < 28; `near` selects the RA/SA fit (x < 1/0.35), else RB/SB. */
-function erfcTail(x: f64, near: bool): f64 {
-  const s = 1.0 / (x * x);
-  let r = 0.0;
-  let q = 0.0;
-  if (near) {
-    r = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
-    q = 1.0 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
-  } else {
-    r = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
-    q = 1.0 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
-  }
-  // -x^2 = -z^2 + (z - x)(z + x) with z = x cut to 21 bits, so z^2 and the first exp's
-  // argument are exact and the large exponent carries no rounding error.
-  const z = fromWords(highWord(x), 0);
-  return exp(-z * z - 0.5625) * exp((z - x) * (z + x) + r / q);
+// ---- erfc to within 1 ulp -------------------------------------------------------------------
+// fdlibm's erfc is up to 3 ulps off on [0.25, 28): it evaluates its rational fits in double and
+// then cancels ((1 - ERX) - P/Q, 0.5 - (x R + (x - 0.5))) or multiplies rounded factors
+// (exp(-z^2 - 0.5625) exp(...) / x). There erfc keeps fdlibm's fits but evaluates them, and
+// what follows, in double-double arithmetic: a value is hi + lo, lo carrying hi's rounding
+// error. Products are split exactly without FMA (Dekker: a factor cut at 2^27 + 1 into two
+// 26-bit halves multiplies exactly), sums with Knuth's two-sum; only + - * / on f64, so both
+// backends round identically. What remains is the fits' own error (below 0.45 ulp at worst,
+// near x = 1.25; far less elsewhere) plus the final rounding, so the result is within 1 ulp.
+
+const SPLIT = 134217729.0; // 2^27 + 1
+const TWOM200 = 6.223015277861142e-61; // 2^-200
+const ONE_MINUS_ERX = 1.54937088489532470703e-1; // 1 - ERX, exact (ERX has 24 bits)
+
+/** a b - p exactly, for p = a * b rounded, b given as its split halves bh + bl (Dekker). */
+function mulError(a: f64, bh: f64, bl: f64, p: f64): f64 {
+  const c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-/** The error function. fdlibm s_erf.c. */
+/** The high half of b's split: b = hi + (b - hi) with both halves 26 bits wide. */
+function splitHigh(b: f64): f64 {
+  const c = SPLIT * b;
+  return c - (c - b);
+}
+
+/** a + b - s exactly, for s = a + b rounded (Knuth's two-sum). */
+function addError(a: f64, b: f64, s: f64): f64 {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
+/**
+ * One compensated Horner step, (ph + pl)(th + tl) + c, whose high part is ph * th + c (the
+ * caller forms it): returns the low part, the exact errors of that product and sum plus the
+ * pl and tl cross terms. tha + thb is th's split.
+ */
+function hornerLow(ph: f64, pl: f64, th: f64, tl: f64, tha: f64, thb: f64, c: f64): f64 {
+  const m = ph * th;
+  const s = m + c;
+  return mulError(ph, tha, thb, m) + addError(m, c, s) + (pl * th + ph * tl);
+}
+
+/** The low part of (nh + nl) / (dh + dl), whose high part is q = nh / dh. */
+function divideLow(nh: f64, nl: f64, dh: f64, dl: f64, q: f64): f64 {
+  const p = q * dh;
+  const dha = splitHigh(dh);
+  return (nh - p - mulError(q, dha, dh - dha, p) + (nl - q * dl)) / dh; // nh - p is exact
+}
+
+/** erfc(x) for 0.25 <= x < 0.84375: 0.5 - ((x - 0.5) + x R(x^2)), R = PP/QQ in double-double. */
+function erfcSmall(x: f64): f64 {
+  const xa = splitHigh(x);
+  const zh = x * x;
+  const zl = mulError(x, xa, x - xa, zh); // x^2 = zh + zl exactly
+  const za = splitHigh(zh);
+  const zb = zh - za;
+  let h = PP3 + zh * PP4;
+  let l = hornerLow(h, 0.0, zh, zl, za, zb, PP2);
+  h = h * zh + PP2;
+  l = hornerLow(h, l, zh, zl, za, zb, PP1);
+  h = h * zh + PP1;
+  const rl = hornerLow(h, l, zh, zl, za, zb, PP0);
+  const rh = h * zh + PP0;
+  h = QQ2 + zh * (QQ3 + zh * (QQ4 + zh * QQ5));
+  l = hornerLow(h, 0.0, zh, zl, za, zb, QQ1);
+  h = h * zh + QQ1;
+  l = hornerLow(h, l, zh, zl, za, zb, 1.0);
+  h = h * zh + 1.0;
+  const yh = rh / h;
+  const yl = divideLow(rh, rl, h, l, yh);
+  const ph = x * yh;
+  const pl = mulError(yh, xa, x - xa, ph) + x * yl; // x R = ph + pl
+  const d = x - 0.5; // exact
+  const sh = d + ph;
+  const sl = addError(d, ph, sh) + pl;
+  const u = 0.5 - sh; // |sh| < 0.3, so the fast two-sum below is exact
+  return u + (0.5 - u - sh - sl);
+}
+
+/** erfc(x) for 0.84375 <= x < 1.25: (1 - ERX) - P(s)/Q(s), s = x - 1, in double-double. */
+function erfcNearOne(x: f64): f64 {
+  const s = x - 1.0; // exact
+  const sa = splitHigh(s);
+  const sb = s - sa;
+  let h = PA4 + s * (PA5 + s * PA6);
+  let l = hornerLow(h, 0.0, s, 0.0, sa, sb, PA3);
+  h = h * s + PA3;
+  l = hornerLow(h, l, s, 0.0, sa, sb, PA2);
+  h = h * s + PA2;
+  l = hornerLow(h, l, s, 0.0, sa, sb, PA1);
+  h = h * s + PA1;
+  const pl = hornerLow(h, l, s, 0.0, sa, sb, PA0);
+  const ph = h * s + PA0;
+  h = QA3 + s * (QA4 + s * (QA5 + s * QA6));
+  l = hornerLow(h, 0.0, s, 0.0, sa, sb, QA2);
+  h = h * s + QA2;
+  l = hornerLow(h, l, s, 0.0, sa, sb, QA1);
+  h = h * s + QA1;
+  l = hornerLow(h, l, s, 0.0, sa, sb, 1.0);
+  h = h * s + 1.0;
+  const dh = ph / h;
+  const dl = divideLow(ph, pl, h, l, dh);
+  const u = ONE_MINUS_ERX - dh;
+  return u + (addError(ONE_MINUS_ERX, -dh, u) - dl);
+}
+
+/**
+ * erfc(x) for 1.25 <= x < 28: exp(-x^2 - 0.5625 + R(s)/S(s)) / x, s = 1/x^2, with the RA/SA
+ * fit if `near` (x < 1/0.35), else RB/SB. s, R/S, the exponent, exp and the division are
+ * carried in double-double; the one rounding to double comes last (for a subnormal result,
+ * a second one, which stays within 1 ulp of it).
+ */
+function erfcTail(x: f64, near: bool): f64 {
+  // s = 1/x^2 = sh + sl: x^2 = x2 + x2e exactly, and sh (x2 + x2e) = 1 - e, so 1/x^2 = sh (1 + e).
+  const xa = splitHigh(x);
+  const x2 = x * x;
+  const x2e = mulError(x, xa, x - xa, x2);
+  const sh = 1.0 / x2;
+  const sa = splitHigh(sh);
+  const sb = sh - sa;
+  const p = sh * x2;
+  const sl = sh * (1.0 - p - mulError(x2, sa, sb, p) - sh * x2e); // 1 - p is exact
+  let rh = 0.0;
+  let rl = 0.0;
+  let h = 0.0;
+  let l = 0.0;
+  if (near) {
+    h = RA6 + sh * RA7;
+    l = hornerLow(h, 0.0, sh, sl, sa, sb, RA5);
+    h = h * sh + RA5;
+    l = hornerLow(h, l, sh, sl, sa, sb, RA4);
+    h = h * sh + RA4;
+    l = hornerLow(h, l, sh, sl, sa, sb, RA3);
+    h = h * sh + RA3;
+    l = hornerLow(h, l, sh, sl, sa, sb, RA2);
+    h = h * sh + RA2;
+    l = hornerLow(h, l, sh, sl, sa, sb, RA1);
+    h = h * sh + RA1;
+    rl = hornerLow(h, l, sh, sl, sa, sb, RA0);
+    rh = h * sh + RA0;
+    h = SA6 + sh * (SA7 + sh * SA8);
+    l = hornerLow(h, 0.0, sh, sl, sa, sb, SA5);
+    h = h * sh + SA5;
+    l = hornerLow(h, l, sh, sl, sa, sb, SA4);
+    h = h * sh + SA4;
+    l = hornerLow(h, l, sh, sl, sa, sb, SA3);
+    h = h * sh + SA3;
+    l = hornerLow(h, l, sh, sl, sa, sb, SA2);
+    h = h * sh + SA2;
+    l = hornerLow(h, l, sh, sl, sa, sb, SA1);
+    h = h * sh + SA1;
+  } else {
+    h = RB4 + sh * (RB5 + sh * RB6);
+    l = hornerLow(h, 0.0, sh, sl, sa, sb, RB3);
+    h = h * sh + RB3;
+    l = hornerLow(h, l, sh, sl, sa, sb, RB2);
+    h = h * sh + RB2;
+    l = hornerLow(h, l, sh, sl, sa, sb, RB1);
+    h = h * sh + RB1;
+    rl = hornerLow(h, l, sh, sl, sa, sb, RB0);
+    rh = h * sh + RB0;
+    h = SB4 + sh * (SB5 + sh * (SB6 + sh * SB7));
+    l = hornerLow(h, 0.0, sh, sl, sa, sb, SB3);
+    h = h * sh + SB3;
+    l = hornerLow(h, l, sh, sl, sa, sb, SB2);
+    h = h * sh + SB2;
+    l = hornerLow(h, l, sh, sl, sa, sb, SB1);
+    h = h * sh + SB1;
+  }
+  l = hornerLow(h, l, sh, sl, sa, sb, 1.0);
+  h = h * sh + 1.0;
+  const fh = rh / h; // f = R/S, |f| < 0.22
+  const fl = divideLow(rh, rl, h, l, fh);
+
+  // Exponent -x^2 - 0.5625 + f = a + (bh + bl). With z = x cut to 21 bits and x = z + d,
+  // a = -z^2 - 0.5625 is exact, and so is 2 z d; only d^2 < 2^-32 rounds, far below need.
+  const z = fromWords(highWord(x), 0);
+  const d = x - z;
+  const a = -z * z - 0.5625;
+  const t = 2.0 * z * d;
+  const bh = fh - t;
+  const bl = addError(fh, -t, bh) + fl - d * d;
+
+  // exp(a + bh + bl) = 2^k e^r: r = a + bh + bl - k ln2, |r| < 0.35, as r + re.
+  const k = (<i32>((a + bh) * INV_LN2 - 0.5)) | 0; // a + bh < -2: rounds to nearest
+  const dk = <f64>k;
+  const hi = a - dk * LN2_HI; // exact: dk * LN2_HI has trailing zeros and is near a
+  const lo = dk * LN2_LO; // its rounding error is below 2^-75
+  const r1 = hi + bh;
+  const r2 = r1 - lo;
+  const rs = addError(hi, bh, r1) + addError(r1, -lo, r2) + bl; // bl holds d^2, up to 2^-32
+  const r = r2 + rs;
+  const re = addError(r2, rs, r); // |re| <= ulp(r)/2, so first order in re suffices below
+  // e^r = 1 + r + r^2/2 + r^3 E(r), E the Taylor series to r^11/14! (truncation < 2^-63).
+  const ra = splitHigh(r);
+  const q = r * r;
+  const qe = mulError(r, ra, r - ra, q);
+  const h2 = 0.5 * q;
+  const c3 =
+    q *
+    r *
+    (1.66666666666666666667e-1 +
+      r *
+        (4.16666666666666666667e-2 +
+          r *
+            (8.33333333333333333333e-3 +
+              r *
+                (1.38888888888888888889e-3 +
+                  r *
+                    (1.98412698412698412698e-4 +
+                      r *
+                        (2.48015873015873015873e-5 +
+                          r *
+                            (2.75573192239858906526e-6 +
+                              r *
+                                (2.75573192239858906526e-7 +
+                                  r *
+                                    (2.50521083854417187751e-8 +
+                                      r *
+                                        (2.08767569878680989792e-9 +
+                                          r * (1.60590438368216145994e-10 + r * 1.14707455977297247139e-11)))))))))));
+  const e1 = 1.0 + r;
+  const e2 = e1 + h2;
+  const eh = e2 + c3;
+  const el = 1.0 - e1 + r + addError(e1, h2, e2) + addError(e2, c3, eh) + 0.5 * qe + re * (1.0 + r + h2);
+
+  // m = (eh + el) / x, then 2^k m with a single rounding (two if the result is subnormal).
+  const m1 = eh / x;
+  const mp = m1 * x;
+  const m = m1 + (eh - mp - mulError(m1, xa, x - xa, mp) + el) / x; // eh - mp is exact
+  if (k >= -1021) return m * fromWords((k + 1023) << 20, 0);
+  return m * fromWords((k + 1223) << 20, 0) * TWOM200;
+}
+
+/** The error function. fdlibm s_erf.c; for |x| >= 1.25, 1 - erfc(|x|) with erfc as above. */
 export function erf(x: f64): f64 {
   const hx = highWord(x);
   const ix = hx & 0x7fffffff;
@@ -376,12 +595,14 @@ export function erf(x: f64): f64 {
     return hx >= 0 ? ERX + p : -ERX - p;
   }
   if (ix >= 0x40180000) return hx >= 0 ? 1.0 : -1.0; // |x| >= 6: 1 - erf(|x|) < 2^-53
-  const ax = Math.abs(x);
-  const r = erfcTail(ax, ix < 0x4006db6e);
-  return hx >= 0 ? 1.0 - r / ax : r / ax - 1.0;
+  const c = erfcTail(Math.abs(x), ix < 0x4006db6d);
+  return hx >= 0 ? 1.0 - c : c - 1.0;
 }
 
-/** The complementary error function 1 - erf(x), accurate where erf(x) is near 1. fdlibm s_erf.c. */
+/**
+ * The complementary error function 1 - erf(x), accurate where erf(x) is near 1. fdlibm
+ * s_erf.c, except on [0.25, 28), which is evaluated in double-double (above).
+ */
 export function erfc(x: f64): f64 {
   const hx = highWord(x);
   const ix = hx & 0x7fffffff;
@@ -392,22 +613,19 @@ export function erfc(x: f64): f64 {
   if (ix < 0x3feb0000) {
     // |x| < 0.84375
     if (ix < 0x3c700000) return 1.0 - x; // |x| < 2^-56
-    const y = erfSmall(x * x);
-    if (hx < 0x3fd00000) return 1.0 - (x + x * y); // x < 1/4
-    // 1/4 <= x: erf(x) > 1/4, so take 1/2 out first to keep the low bits of 1 - erf(x)
-    return 0.5 - (x * y + (x - 0.5));
+    if (hx < 0x3fd00000) return 1.0 - (x + x * erfSmall(x * x)); // x < 1/4
+    return erfcSmall(x);
   }
   if (ix < 0x3ff40000) {
     // 0.84375 <= |x| < 1.25
-    const p = erfNearOne(Math.abs(x) - 1.0);
-    return hx >= 0 ? 1.0 - ERX - p : 1.0 + (ERX + p);
+    if (hx >= 0) return erfcNearOne(x);
+    return 1.0 + (ERX + erfNearOne(-x - 1.0));
   }
   if (ix < 0x403c0000) {
     // 1.25 <= |x| < 28
     if (hx < 0 && ix >= 0x40180000) return 2.0; // x <= -6: erfc(x) rounds to 2
-    const ax = Math.abs(x);
-    const r = erfcTail(ax, ix < 0x4006db6d);
-    return hx > 0 ? r / ax : 2.0 - r / ax;
+    const c = erfcTail(Math.abs(x), ix < 0x4006db6d);
+    return hx > 0 ? c : 2.0 - c;
   }
   return hx > 0 ? 0.0 : 2.0; // |x| >= 28: erfc(x) underflows, or rounds to 2
 }

@@ -4,9 +4,8 @@
 //   log mu_i(t_g) = -beta e_g + const, then damping, grid adaptation, bookkeeping.
 // Everything lives in one workspace array `ws` whose layout is written into its header by
 // mfviInit; the host reads factors and statistics through the same offsets.
-import { exp, log } from "./math";
 import { uniform } from "./random";
-import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
+import { HEADER, offFactors, offMeans, KIND_FULL, logSumExpStrided } from "./targets";
 import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
 
 // header slots
@@ -304,16 +303,12 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
     const weight = ws[wts + s];
     for (let g = 0; g < G; g++) {
       const tg = lo + h * (<f64>g + 0.5);
-      let top = -Infinity;
       for (let k = 0; k < K; k++) {
         const q = abc + 4 * k;
-        const v = t[HEADER + k] - 0.5 * (ws[q] + tg * (2.0 * ws[q + 1] + tg * ws[q + 2]));
-        ws[q + 3] = v;
-        if (v > top) top = v;
+        ws[q + 3] = t[HEADER + k] - 0.5 * (ws[q] + tg * (2.0 * ws[q + 1] + tg * ws[q + 2]));
       }
-      let sum = 0.0;
-      for (let k = 0; k < K; k++) sum += exp(ws[abc + 4 * k + 3] - top);
-      ws[e + g] -= weight * (top + log(sum));
+      // V = -log pi: the log-sum-exp of the K log terms (a stride-4 view of abc + 3)
+      ws[e + g] -= weight * logSumExpStrided(ws, abc + 3, 4, K);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Singular value decomposition by one-sided Jacobi (Hestenes), preconditioned with a Householder
 // QR factorization with column pivoting (Drmac & Veselic, "New fast and accurate Jacobi SVD
-// algorithm", SIAM J. Matrix Anal. Appl. 29, 2008), and the polar factor built on it.
+// algorithm I", SIAM J. Matrix Anal. Appl. 29, 2008), and the polar factor built on it.
 //
 // Thin SVD of an m x n row-major A: A = U diag(S) V^T with k = min(m, n), U m x k and V n x k
 // (row-major, column i belongs to S[i]), S descending and >= 0. For m < n the algorithm runs on
@@ -11,34 +11,41 @@
 //  2. B P = Q R by Householder QR with column pivoting. The columns of B are stored as the rows
 //     of a q x p work matrix, so every loop runs over contiguous memory.
 //  3. One-sided Jacobi orthogonalizes the columns of R^T, i.e. the rows of R (contiguous again):
-//     W <- J^T R with J a product of plane rotations, until every pair of rows is orthogonal to
-//     |w_i . w_j| <= tol |w_i| |w_j|, tol = sqrt(q) * 2^-52 (the test of LAPACK's dgesvj).
-//     Then R^T J = U_x diag(S): the right singular vectors of B are P U_x (the normalized rows
-//     of W, permuted back) and its left singular vectors are Q J (J accumulated in a q x q
-//     matrix, then Q applied to it as a product of reflectors).
-//  4. Rows of W whose squared norm is below 2^-900 (scaled units: numerically zero) are not
-//     rotated; their singular vectors are completed deterministically by Gram-Schmidt against
-//     the canonical basis vector least represented by the others, so U and V stay orthonormal
-//     for rank-deficient and zero matrices.
-// Preconditioning makes the rows of R graded, so Jacobi converges in a few sweeps; every loop is
-// written on contiguous rows (fast in WASM) and in the portable subset (see ./index.ts), so the
-// WASM and JavaScript backends agree bit for bit.
+//     W <- J^T R with J a product of plane rotations (row-cyclic sweeps, de Rijk's pivoting),
+//     until a sweep finds every pair of rows orthogonal to |w_i . w_j| <= tol |w_i| |w_j|,
+//     tol = sqrt(q) 2^-52 (the stopping test of LAPACK's dgesvj). Then R^T J = U_x diag(S),
+//     and the normalized rows of W are the columns of U_x, orthonormal to about tol. (The
+//     rotation of a pair also computes the dot product of the next pair, in the same pass.)
+//  4. The right singular vectors of B are V_B = P U_x. The left ones are u_i = B v_i / s_i,
+//     made orthonormal by Gram-Schmidt in order of decreasing s_i: the product is accurate to
+//     about eps |B|, so u_i to about eps |B| / s_i, and the error Gram-Schmidt leaves in s_i u_i
+//     is of order eps |B|. (Cheaper than accumulating the rotations, which would double the cost
+//     of a sweep, or applying Q to them.)
+//  5. Rows of W whose squared norm is below 2^-400 (scaled units: numerically zero) are not
+//     rotated; their singular vectors, and left ones that Gram-Schmidt cannot recover, are
+//     completed deterministically from the canonical basis vector least represented by the
+//     others, so U and V have orthonormal columns also for rank-deficient and zero matrices.
+// Every loop runs over contiguous rows (fast in WASM) and stays in the portable subset (see
+// ./index.ts), so the WASM and JavaScript backends agree bit for bit.
 
 /** 2^-52. */
 const EPS: f64 = 2.220446049250313e-16;
-/** Squared row norm (scaled units) below which a row counts as numerically zero: 2^-900. */
-const TINY2: f64 = 1.1830521861667747e-271;
+/**
+ * Squared row norm (scaled units, max |a_ij| in [1, 2)) below which a row counts as numerically
+ * zero: 2^-400, so that no product in the Jacobi test and rotation underflows.
+ */
+const TINY2: f64 = 3.8725919148493183e-121;
 /** 2^600 and 2^-600: pre-scaling for matrices whose largest entry is below 2^-600. */
 const TWO600: f64 = 4.149515568880993e180;
 const TWOM600: f64 = 2.409919865102884e-181;
 /** A squared norm updated by a rotation is recomputed when it drops below this fraction. */
 const DROP: f64 = 0.0009765625; // 2^-10
 
-/** f64 work length for svdJacobi(m, n): q p + 2 q^2 + 5 q with p = max(m, n), q = min(m, n). */
+/** f64 work length for svdJacobi(m, n): 2 p q + q^2 + 4 q + p with p = max(m, n), q = min(m, n). */
 export function svdWorkLength(m: i32, n: i32): i32 {
   const p = m >= n ? m : n;
   const q = m >= n ? n : m;
-  return q * p + 2 * q * q + 5 * q;
+  return 2 * p * q + q * q + 4 * q + p;
 }
 
 /** f64 work length for polarFactor(n): that of svdJacobi(n, n). */
@@ -63,7 +70,7 @@ function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 
   return (s0 + s1) + (s2 + s3);
 }
 
-/** The plane rotation (x, y) <- (c x - s y, s x + c y) of two rows of one array. */
+/** The plane rotation (x, y) <- (c x - s y, s x + c y) of rows xo, yo of one array. */
 function rotate(x: Float64Array, xo: i32, yo: i32, len: i32, c: f64, s: f64): void {
   for (let i = 0; i < len; i++) {
     const a = x[xo + i];
@@ -71,6 +78,73 @@ function rotate(x: Float64Array, xo: i32, yo: i32, len: i32, c: f64, s: f64): vo
     x[xo + i] = c * a - s * b;
     x[yo + i] = s * a + c * b;
   }
+}
+
+/** rotate(x, xo, yo, len, c, s), returning (new row xo) . (row zo) from the same pass. */
+function rotateDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, c: f64, s: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const a0 = x[xo + i];
+    const a1 = x[xo + i + 1];
+    const b0 = x[yo + i];
+    const b1 = x[yo + i + 1];
+    const n0 = c * a0 - s * b0;
+    const n1 = c * a1 - s * b1;
+    x[yo + i] = s * a0 + c * b0;
+    x[yo + i + 1] = s * a1 + c * b1;
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * x[zo + i];
+    d1 += n1 * x[zo + i + 1];
+  }
+  if (i < len) {
+    const a0 = x[xo + i];
+    const b0 = x[yo + i];
+    const n0 = c * a0 - s * b0;
+    x[yo + i] = s * a0 + c * b0;
+    x[xo + i] = n0;
+    d0 += n0 * x[zo + i];
+  }
+  return d0 + d1;
+}
+
+/** Row xo -= f row yo, returning (new row xo) . (row zo) from the same pass. */
+function axpyDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, f: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    const n1 = x[xo + i + 1] - f * x[yo + i + 1];
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * x[zo + i];
+    d1 += n1 * x[zo + i + 1];
+  }
+  if (i < len) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    x[xo + i] = n0;
+    d0 += n0 * x[zo + i];
+  }
+  return d0 + d1;
+}
+
+/**
+ * One pass of modified Gram-Schmidt: row i of the matrix at `base` (rows of length len) minus
+ * its components along rows 0..i-1 (orthonormal).
+ */
+function project(x: Float64Array, base: i32, i: i32, len: i32): void {
+  if (i == 0) return;
+  const io = base + i * len;
+  let d = dot(x, base, x, io, len);
+  for (let k = 0; k + 1 < i; k++) {
+    const ko = base + k * len;
+    d = axpyDot(x, io, ko, ko + len, len, d);
+  }
+  const ko = base + (i - 1) * len;
+  for (let c = 0; c < len; c++) x[io + c] -= d * x[ko + c];
 }
 
 /**
@@ -96,14 +170,14 @@ export function svdJacobi(
   const left = tall ? u : v; // p x q: the left singular vectors of B
   const right = tall ? v : u; // q x q: the right singular vectors of B
   // work layout
-  const bt = 0; // q x p: the columns of B as rows; then the Householder vectors
-  const w = q * p; // q x q: R, rotated into J^T R
-  const jt = w + q * q; // q x q: J^T (recovered after the sweeps)
-  const tau = jt + q * q; // q: reflector factors
-  const nrm2 = tau + q; // q: squared norms
-  const nrm = nrm2 + q; // q: norms
-  const perm = nrm + q; // q: column permutation of B (as f64)
-  const z = perm + q; // q: scratch row
+  const b0 = 0; // p x q: B, scaled
+  const bt = p * q; // q x p: B^T, then QR's reflectors and R, then the left singular vectors
+  const w = 2 * p * q; // q x q: R, rotated into J^T R, then U_x^T
+  const tau = w + q * q; // q: reflector factors, then a scratch vector
+  const nrm2 = tau + q; // q: squared row norms
+  const sig = nrm2 + q; // q: singular values (scaled)
+  const perm = sig + q; // q: column permutation of B (as f64)
+  const z = perm + q; // p: scratch (how much of each e_c the rows so far span)
 
   // 1. Scale by a power of two: max |a_ij| in [1, 2).
   const mn = m * n;
@@ -130,11 +204,14 @@ export function svdJacobi(
     }
   }
   if (tall) {
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c < n; c++) work[bt + c * p + r] = a[r * n + c] * pre * scale;
-    }
+    for (let i = 0; i < mn; i++) work[b0 + i] = a[i] * pre * scale;
   } else {
-    for (let i = 0; i < mn; i++) work[bt + i] = a[i] * pre * scale;
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) work[b0 + c * q + r] = a[r * n + c] * pre * scale;
+    }
+  }
+  for (let r = 0; r < p; r++) {
+    for (let c = 0; c < q; c++) work[bt + c * p + r] = work[b0 + r * q + c];
   }
 
   // 2. Householder QR with column pivoting of B (columns = rows of bt).
@@ -214,48 +291,58 @@ export function svdJacobi(
   }
 
   // 4. One-sided Jacobi on the rows of W: row-cyclic with de Rijk's pivoting (row i of a sweep
-  // is first swapped with the largest remaining row), until a sweep rotates nothing.
-  const tol = EPS * Math.sqrt(<f64>q);
+  // is first swapped with the largest remaining row), until a sweep rotates nothing. The
+  // rotation of pair (i, j) also computes the dot product of pair (i, j + 1).
+  const tol2 = EPS * EPS * <f64>q; // tol^2, tol = sqrt(q) eps
   let sweeps = 0;
   let converged = false;
   while (sweeps < maxSweeps && !converged) {
     sweeps++;
-    for (let i = 0; i < q; i++) {
-      const a2 = dot(work, w + i * q, work, w + i * q, q);
-      work[nrm2 + i] = a2;
-      work[nrm + i] = Math.sqrt(a2);
-    }
+    for (let i = 0; i < q; i++) work[nrm2 + i] = dot(work, w + i * q, work, w + i * q, q);
     let rotations = 0;
     for (let i = 0; i + 1 < q; i++) {
       let piv = i;
       for (let j = i + 1; j < q; j++) {
         if (work[nrm2 + j] > work[nrm2 + piv]) piv = j;
       }
-      if (piv != i) swapRows(work, w, i, piv, q, nrm2, nrm);
+      if (piv != i) swapRows(work, w, i, piv, q, nrm2);
+      if (work[nrm2 + i] < TINY2) break; // the largest remaining row is numerically zero
       const io = w + i * q;
+      let g = dot(work, io, work, io + q, q);
       for (let j = i + 1; j < q; j++) {
+        const jo = w + j * q;
+        const next = j + 1 < q;
         let ai = work[nrm2 + i];
         let aj = work[nrm2 + j];
-        if (ai < TINY2 || aj < TINY2) continue;
-        const jo = w + j * q;
-        const g = dot(work, io, work, jo, q);
-        if (Math.abs(g) <= tol * work[nrm + i] * work[nrm + j]) continue;
+        // the test |g| <= tol |w_i| |w_j|, squared (no underflow: ai, aj >= TINY2)
+        if (ai < TINY2 || aj < TINY2 || g * g <= tol2 * ai * aj) {
+          if (next) g = dot(work, io, work, jo + q, q);
+          continue;
+        }
         rotations++;
-        // the rotation that diagonalizes [[ai, g], [g, aj]] (Rutishauser's formulas)
-        const zeta = (aj - ai) / (2.0 * g);
-        const az = Math.abs(zeta);
-        let t = az < 1e150 ? 1.0 / (az + Math.sqrt(1.0 + zeta * zeta)) : 0.5 / az;
-        if (zeta < 0.0) t = -t;
-        const c = 1.0 / Math.sqrt(1.0 + t * t);
-        rotate(work, io, jo, q, c, c * t);
-        const ai1 = ai - t * g;
-        const aj1 = aj + t * g;
+        // the rotation that diagonalizes [[ai, g], [g, aj]]: tan(theta) = t = sign(zeta) /
+        // (|zeta| + sqrt(1 + zeta^2)), zeta = (aj - ai) / (2 g) (Rutishauser). Multiplied
+        // through by 2 |g|: with d = aj - ai, r = sqrt(d^2 + 4 g^2), e = |d| + r,
+        // t = +-2 g / e, and cos(theta) = e / h, sin(theta) = +-2 g / h, h = sqrt(e^2 + 4 g^2)
+        // (one division on the critical path; no overflow or underflow since ai, aj >= TINY2).
+        const d = aj - ai;
+        const g2 = g + g;
+        const e = Math.abs(d) + Math.sqrt(d * d + g2 * g2);
+        const h = 1.0 / Math.sqrt(e * e + g2 * g2);
+        const c = e * h;
+        const sn = d < 0.0 ? -g2 * h : g2 * h;
+        const tg = (g2 * g) / e; // |t g|: the change of the squared norms
+        let gNext = 0.0;
+        if (next) gNext = rotateDot(work, io, jo, jo + q, q, c, sn);
+        else rotate(work, io, jo, q, c, sn);
+        // updated squared norms; recomputed after heavy cancellation
+        const ai1 = d < 0.0 ? ai + tg : ai - tg;
+        const aj1 = d < 0.0 ? aj - tg : aj + tg;
         ai = ai1 < ai * DROP ? dot(work, io, work, io, q) : ai1;
         aj = aj1 < aj * DROP ? dot(work, jo, work, jo, q) : aj1;
         work[nrm2 + i] = ai;
-        work[nrm + i] = Math.sqrt(ai);
         work[nrm2 + j] = aj;
-        work[nrm + j] = Math.sqrt(aj);
+        g = gNext;
       }
     }
     if (rotations == 0) converged = true;
@@ -265,14 +352,19 @@ export function svdJacobi(
   for (let i = 0; i < q; i++) {
     const a2 = dot(work, w + i * q, work, w + i * q, q);
     work[nrm2 + i] = a2;
-    work[nrm + i] = Math.sqrt(a2);
+    work[sig + i] = Math.sqrt(a2);
   }
   for (let i = 0; i + 1 < q; i++) {
     let best = i;
     for (let j = i + 1; j < q; j++) {
-      if (work[nrm + j] > work[nrm + best]) best = j;
+      if (work[sig + j] > work[sig + best]) best = j;
     }
-    if (best != i) swapRows(work, w, i, best, q, nrm2, nrm);
+    if (best != i) {
+      swapRows(work, w, i, best, q, nrm2);
+      const t = work[sig + i];
+      work[sig + i] = work[sig + best];
+      work[sig + best] = t;
+    }
   }
   let good = 0; // rows 0 .. good-1 have nonzero norms
   while (good < q && work[nrm2 + good] >= TINY2) good++;
@@ -281,75 +373,49 @@ export function svdJacobi(
   // rows completed to an orthonormal set.
   for (let i = 0; i < good; i++) {
     const io = w + i * q;
-    const sg = work[nrm + i];
+    const sg = work[sig + i];
     for (let c = 0; c < q; c++) work[io + c] /= sg;
   }
   for (let c = 0; c < q; c++) work[z + c] = 0.0;
   for (let i = 0; i < good; i++) addSquares(work, z, w + i * q, q);
   for (let i = good; i < q; i++) complete(work, w, i, q, z);
 
-  // 7. J (rows of J^T): W = J^T R gives J^T = diag(S)^-1 U_x^T R^T, row i = (R u_i)^T / s_i.
-  // Accurate to about eps |R| / s_i, so re-orthogonalized by Gram-Schmidt in order of
-  // decreasing s_i (the error this leaves in J diag(S) is of order eps |R|); rows that
-  // cannot be recovered that way (zero or tiny s_i) are completed like those of U_x.
-  for (let c = 0; c < q; c++) work[z + c] = 0.0;
+  // 7. Left singular vectors of B: B v_i = s_i u_i with v_i = P U_x e_i (column i of V_B),
+  // computed from the scaled B and made orthonormal by Gram-Schmidt in order of decreasing
+  // s_i (the product is accurate to about eps |B|, so u_i to eps |B| / s_i: Gram-Schmidt
+  // leaves an error of order eps |B| in u_i s_i). Rows it cannot recover (zero s_i, or tiny
+  // and numerically dependent) are completed. Row i of bt becomes u_i.
+  for (let r = 0; r < p; r++) work[z + r] = 0.0;
   for (let i = 0; i < q; i++) {
-    const io = jt + i * q;
-    for (let c = 0; c < q; c++) work[io + c] = 0.0;
+    const yo = bt + i * p;
+    let ok = false;
     if (i < good) {
-      // (R u)[r] = sum over c >= r of R[r][c] u[c]; column c of R is bt[c p + 0 .. c]
-      const uo = w + i * q;
-      for (let c = 0; c < q; c++) {
-        const uc = work[uo + c];
-        const co = bt + c * p;
-        for (let r = 0; r <= c; r++) work[io + r] += work[co + r] * uc;
-      }
-      const f = 1.0 / work[nrm + i];
-      for (let c = 0; c < q; c++) work[io + c] *= f;
+      for (let r = 0; r < q; r++) work[tau + ((<i32>work[perm + r]) | 0)] = work[w + i * q + r];
+      for (let r = 0; r < p; r++) work[yo + r] = dot(work, b0 + r * q, work, tau, q);
+      ok = orthonormalize(work, bt, i, p);
     }
-    if (!orthonormalize(work, jt, i, q)) complete(work, jt, i, q, z);
-    else addSquares(work, z, io, q);
+    if (ok) addSquares(work, z, yo, p);
+    else complete(work, bt, i, p, z);
   }
 
   // 8. Outputs. S, scaled back.
   const unscale = 1.0 / scale;
   const unpre = 1.0 / pre;
-  for (let i = 0; i < q; i++) s[i] = work[nrm + i] * unscale * unpre;
+  for (let i = 0; i < q; i++) s[i] = work[sig + i] * unscale * unpre;
   // right singular vectors of B: row perm[r] of P U_x is row r of U_x, U_x[r][i] = W[i][r]
   for (let r = 0; r < q; r++) {
     const ro = ((<i32>work[perm + r]) | 0) * q;
     for (let i = 0; i < q; i++) right[ro + i] = work[w + i * q + r];
   }
-  // left singular vectors of B: Q [J; 0] = H_0 ... H_{q-1} [J; 0], applied row-wise
+  // left singular vectors of B, column i = row i of bt
   for (let r = 0; r < p; r++) {
-    for (let i = 0; i < q; i++) left[r * q + i] = r < q ? work[jt + i * q + r] : 0.0;
-  }
-  for (let j = q - 1; j >= 0; j--) {
-    const t = work[tau + j];
-    if (t == 0.0) continue;
-    const xo = bt + j * p;
-    // z = v^T Y over rows j..p-1 (v_j = 1), then Y -= tau v z
-    for (let i = 0; i < q; i++) work[z + i] = left[j * q + i];
-    for (let r = j + 1; r < p; r++) {
-      const vr = work[xo + r];
-      const ro = r * q;
-      for (let i = 0; i < q; i++) work[z + i] += vr * left[ro + i];
-    }
-    for (let i = 0; i < q; i++) {
-      work[z + i] *= t;
-      left[j * q + i] -= work[z + i];
-    }
-    for (let r = j + 1; r < p; r++) {
-      const vr = work[xo + r];
-      const ro = r * q;
-      for (let i = 0; i < q; i++) left[ro + i] -= vr * work[z + i];
-    }
+    for (let i = 0; i < q; i++) left[r * q + i] = work[bt + i * p + r];
   }
   return converged ? sweeps : -sweeps;
 }
 
-/** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of two vectors. */
-function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32, v2: i32): void {
+/** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of vector v1. */
+function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32): void {
   const io = base + i * len;
   const jo = base + j * len;
   for (let c = 0; c < len; c++) {
@@ -357,12 +423,9 @@ function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32,
     x[io + c] = x[jo + c];
     x[jo + c] = t;
   }
-  let t = x[v1 + i];
+  const t = x[v1 + i];
   x[v1 + i] = x[v1 + j];
   x[v1 + j] = t;
-  t = x[v2 + i];
-  x[v2 + i] = x[v2 + j];
-  x[v2 + j] = t;
 }
 
 /** z[c] += row[c]^2: z tracks how much of each canonical vector e_c the rows so far span. */
@@ -373,19 +436,15 @@ function addSquares(x: Float64Array, z: i32, ro: i32, len: i32): void {
 /**
  * Orthogonalizes row i of the matrix at `base` (rows of length len) against rows 0..i-1
  * (orthonormal) by modified Gram-Schmidt, repeated once if the first pass cancelled more than
- * half of the norm ("twice is enough"), and normalizes it. Returns false, leaving the row
- * unusable, when the row is zero or (numerically) in the span of the others.
+ * a third of the norm ("twice is enough"), and normalizes it. Returns false, leaving the row
+ * unusable, when the row is zero or numerically in the span of the others.
  */
 function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32): bool {
   const io = base + i * len;
   let before = Math.sqrt(dot(x, io, x, io, len));
   if (before == 0.0) return false;
   for (let pass = 0; pass < 2; pass++) {
-    for (let k = 0; k < i; k++) {
-      const ko = base + k * len;
-      const d = dot(x, ko, x, io, len);
-      for (let c = 0; c < len; c++) x[io + c] -= d * x[ko + c];
-    }
+    project(x, base, i, len);
     const after = Math.sqrt(dot(x, io, x, io, len));
     if (after >= 0.7071067811865476 * before) {
       for (let c = 0; c < len; c++) x[io + c] /= after;
@@ -399,7 +458,8 @@ function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32): bool {
 /**
  * Sets row i of the matrix at `base` to a unit vector orthogonal to rows 0..i-1 (orthonormal),
  * deterministically: the canonical vector e_c least represented by them (smallest z[c], the
- * first on ties), Gram-Schmidt twice, normalized; then adds its squares to z.
+ * first on ties; its component outside their span is at least sqrt((len - i) / len)), through
+ * Gram-Schmidt twice and normalized. Then adds its squares to z.
  */
 function complete(x: Float64Array, base: i32, i: i32, len: i32, z: i32): void {
   let pick = 0;
@@ -411,11 +471,7 @@ function complete(x: Float64Array, base: i32, i: i32, len: i32, z: i32): void {
   if (x[z + pick] != 0.0) {
     // e_pick is not orthogonal to the rows so far (if it is, it is exactly the answer)
     for (let pass = 0; pass < 2; pass++) {
-      for (let k = 0; k < i; k++) {
-        const ko = base + k * len;
-        const d = dot(x, ko, x, io, len);
-        for (let c = 0; c < len; c++) x[io + c] -= d * x[ko + c];
-      }
+      project(x, base, i, len);
       const nn = Math.sqrt(dot(x, io, x, io, len));
       for (let c = 0; c < len; c++) x[io + c] /= nn;
     }

@@ -17,3 +17,6 @@ export { mfvi, type MfviOptions } from "./mfvi.js";
 export { Approximation, type FitStatus, type Marginal } from "./approximation.js";
 export type { ProgressInfo, CaviOptions } from "./cavi.js";
 export { componentMass, marginalW1, marginalCdf, type ApproxOrSamples, type DiagnosticOptions } from "./diagnostics.js";
+export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
+export { lmc, type LmcOptions, type LmcResult, type LmcStatus } from "./lmc.js";
+export { gaussianMfvi, type GaussianMfviOptions } from "./gaussian-mfvi.js";
