@@ -11,6 +11,7 @@ export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";
 export * from "./svd";
+export * from "./rovi";
 export * from "./lmc";
 export * from "./advi";
 export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";

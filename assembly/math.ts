@@ -1,11 +1,13 @@
 // Elementary functions written once for both backends, so WASM and JS produce the same bits.
 // exp, log, log1p, expm1, erf and erfc are ports of fdlibm 5.3 (Sun Microsystems, 1993:
 // "Permission to use, copy, modify, and distribute this software is freely granted, provided
-// that this notice is preserved."), operation for operation, so they return fdlibm's bits.
-// Those are within 1 ulp of the correctly rounded result, except erfc on [0.25, 28), where
-// fdlibm itself is up to 3 ulps off (test/math.test.ts). Bit access goes through
-// highWord/lowWord/fromWords from ./glue. log1pexp and logAddExp, built on them, serve the
-// mixture and grid kernels.
+// that this notice is preserved."), operation for operation, so they return fdlibm's bits,
+// which are within 1 ulp of the correctly rounded result. The exception is erfc on [0.25, 28),
+// where fdlibm is up to 3 ulps off: there erfc keeps fdlibm's rational fits but evaluates them
+// in double-double arithmetic ("erfc to within 1 ulp" below), and so does erf for |x| >= 1.25,
+// which shares the tail. Every function is within 1 ulp (test/math.test.ts). Bit access goes
+// through highWord/lowWord/fromWords from ./glue. log1pexp and logAddExp, built on them, serve
+// the mixture and grid kernels.
 // Where fdlibm writes `huge*huge`, `tiny-one` etc. only to raise IEEE flags, the port returns
 // the rounded value directly (no flags exist in JS or WASM). Negative i32 hex constants are
 // written in decimal, because tsc reads 0xbfd2bec3 as a positive number.
@@ -338,12 +340,16 @@ function erfSmall(z: f64): f64 {
 // ---- erfc to within 1 ulp -------------------------------------------------------------------
 // fdlibm's erfc is up to 3 ulps off on [0.25, 28): it evaluates its rational fits in double and
 // then cancels ((1 - ERX) - P/Q, 0.5 - (x R + (x - 0.5))) or multiplies rounded factors
-// (exp(-z^2 - 0.5625) exp(...) / x). There erfc keeps fdlibm's fits but evaluates them, and
-// what follows, in double-double arithmetic: a value is hi + lo, lo carrying hi's rounding
-// error. Products are split exactly without FMA (Dekker: a factor cut at 2^27 + 1 into two
-// 26-bit halves multiplies exactly), sums with Knuth's two-sum; only + - * / on f64, so both
-// backends round identically. What remains is the fits' own error (below 0.45 ulp at worst,
-// near x = 1.25; far less elsewhere) plus the final rounding, so the result is within 1 ulp.
+// (exp(-z^2 - 0.5625) exp(...) / x), and the rounding errors of the fits' evaluation, of
+// 1/x^2, of the two exps and of the product add up. There erfc keeps fdlibm's fits but
+// evaluates them, and what follows, in double-double arithmetic: a value is hi + lo, lo
+// carrying hi's rounding error. Products are split exactly without FMA (Dekker: a factor cut
+// at 2^27 + 1 into two 26-bit halves multiplies exactly), sums with Knuth's two-sum; only
+// + - * / on f64, so both backends round identically. What remains is the fits' own error
+// (up to 0.45 ulp of erfc just below x = 1.25, under 0.15 ulp elsewhere), a few hundredths of
+// an ulp from the evaluation, and the final rounding: against mpmath, 2.3e6 inputs on
+// [0.25, 28) came out at most 0.71 ulp from the exact value (a subnormal result, rounded
+// twice, can be 0.75 off), so always within 1 ulp of the correctly rounded one.
 
 const SPLIT = 134217729.0; // 2^27 + 1
 const TWOM200 = 6.223015277861142e-61; // 2^-200
@@ -387,6 +393,98 @@ function divideLow(nh: f64, nl: f64, dh: f64, dl: f64, q: f64): f64 {
   return (nh - p - mulError(q, dha, dh - dha, p) + (nl - q * dl)) / dh; // nh - p is exact
 }
 
+// Low parts of fdlibm's polynomials: each xxLow(th, tl, tha, thb) is P(th + tl) minus P's plain
+// Horner value at th (the nested form written at the call sites, which rounds identically).
+// Steps whose rounding errors reach erfc scaled below 0.02 ulp run in plain double; the rest
+// are compensated (hornerLow). tha + thb is th's split.
+
+function ppLow(zh: f64, zl: f64, za: f64, zb: f64): f64 {
+  let h = PP3 + zh * PP4;
+  let l = hornerLow(h, 0.0, zh, zl, za, zb, PP2);
+  h = h * zh + PP2;
+  l = hornerLow(h, l, zh, zl, za, zb, PP1);
+  h = h * zh + PP1;
+  return hornerLow(h, l, zh, zl, za, zb, PP0);
+}
+
+function qqLow(zh: f64, zl: f64, za: f64, zb: f64): f64 {
+  const h = QQ2 + zh * (QQ3 + zh * (QQ4 + zh * QQ5));
+  const l = hornerLow(h, 0.0, zh, zl, za, zb, QQ1);
+  return hornerLow(h * zh + QQ1, l, zh, zl, za, zb, 1.0);
+}
+
+function paLow(s: f64, sa: f64, sb: f64): f64 {
+  let h = PA4 + s * (PA5 + s * PA6);
+  let l = hornerLow(h, 0.0, s, 0.0, sa, sb, PA3);
+  h = h * s + PA3;
+  l = hornerLow(h, l, s, 0.0, sa, sb, PA2);
+  h = h * s + PA2;
+  l = hornerLow(h, l, s, 0.0, sa, sb, PA1);
+  h = h * s + PA1;
+  return hornerLow(h, l, s, 0.0, sa, sb, PA0);
+}
+
+function qaLow(s: f64, sa: f64, sb: f64): f64 {
+  let h = QA3 + s * (QA4 + s * (QA5 + s * QA6));
+  let l = hornerLow(h, 0.0, s, 0.0, sa, sb, QA2);
+  h = h * s + QA2;
+  l = hornerLow(h, l, s, 0.0, sa, sb, QA1);
+  h = h * s + QA1;
+  return hornerLow(h, l, s, 0.0, sa, sb, 1.0);
+}
+
+function raLow(sh: f64, sl: f64, sa: f64, sb: f64): f64 {
+  let h = RA6 + sh * RA7;
+  let l = hornerLow(h, 0.0, sh, sl, sa, sb, RA5);
+  h = h * sh + RA5;
+  l = hornerLow(h, l, sh, sl, sa, sb, RA4);
+  h = h * sh + RA4;
+  l = hornerLow(h, l, sh, sl, sa, sb, RA3);
+  h = h * sh + RA3;
+  l = hornerLow(h, l, sh, sl, sa, sb, RA2);
+  h = h * sh + RA2;
+  l = hornerLow(h, l, sh, sl, sa, sb, RA1);
+  h = h * sh + RA1;
+  return hornerLow(h, l, sh, sl, sa, sb, RA0);
+}
+
+function saLow(sh: f64, sl: f64, sa: f64, sb: f64): f64 {
+  let h = SA6 + sh * (SA7 + sh * SA8);
+  let l = hornerLow(h, 0.0, sh, sl, sa, sb, SA5);
+  h = h * sh + SA5;
+  l = hornerLow(h, l, sh, sl, sa, sb, SA4);
+  h = h * sh + SA4;
+  l = hornerLow(h, l, sh, sl, sa, sb, SA3);
+  h = h * sh + SA3;
+  l = hornerLow(h, l, sh, sl, sa, sb, SA2);
+  h = h * sh + SA2;
+  l = hornerLow(h, l, sh, sl, sa, sb, SA1);
+  h = h * sh + SA1;
+  return hornerLow(h, l, sh, sl, sa, sb, 1.0);
+}
+
+function rbLow(sh: f64, sl: f64, sa: f64, sb: f64): f64 {
+  let h = RB4 + sh * (RB5 + sh * RB6);
+  let l = hornerLow(h, 0.0, sh, sl, sa, sb, RB3);
+  h = h * sh + RB3;
+  l = hornerLow(h, l, sh, sl, sa, sb, RB2);
+  h = h * sh + RB2;
+  l = hornerLow(h, l, sh, sl, sa, sb, RB1);
+  h = h * sh + RB1;
+  return hornerLow(h, l, sh, sl, sa, sb, RB0);
+}
+
+function sbLow(sh: f64, sl: f64, sa: f64, sb: f64): f64 {
+  let h = SB4 + sh * (SB5 + sh * (SB6 + sh * SB7));
+  let l = hornerLow(h, 0.0, sh, sl, sa, sb, SB3);
+  h = h * sh + SB3;
+  l = hornerLow(h, l, sh, sl, sa, sb, SB2);
+  h = h * sh + SB2;
+  l = hornerLow(h, l, sh, sl, sa, sb, SB1);
+  h = h * sh + SB1;
+  return hornerLow(h, l, sh, sl, sa, sb, 1.0);
+}
+
 /** erfc(x) for 0.25 <= x < 0.84375: 0.5 - ((x - 0.5) + x R(x^2)), R = PP/QQ in double-double. */
 function erfcSmall(x: f64): f64 {
   const xa = splitHigh(x);
@@ -394,25 +492,15 @@ function erfcSmall(x: f64): f64 {
   const zl = mulError(x, xa, x - xa, zh); // x^2 = zh + zl exactly
   const za = splitHigh(zh);
   const zb = zh - za;
-  let h = PP3 + zh * PP4;
-  let l = hornerLow(h, 0.0, zh, zl, za, zb, PP2);
-  h = h * zh + PP2;
-  l = hornerLow(h, l, zh, zl, za, zb, PP1);
-  h = h * zh + PP1;
-  const rl = hornerLow(h, l, zh, zl, za, zb, PP0);
-  const rh = h * zh + PP0;
-  h = QQ2 + zh * (QQ3 + zh * (QQ4 + zh * QQ5));
-  l = hornerLow(h, 0.0, zh, zl, za, zb, QQ1);
-  h = h * zh + QQ1;
-  l = hornerLow(h, l, zh, zl, za, zb, 1.0);
-  h = h * zh + 1.0;
-  const yh = rh / h;
-  const yl = divideLow(rh, rl, h, l, yh);
-  const ph = x * yh;
-  const pl = mulError(yh, xa, x - xa, ph) + x * yl; // x R = ph + pl
+  const ph = PP0 + zh * (PP1 + zh * (PP2 + zh * (PP3 + zh * PP4)));
+  const qh = 1.0 + zh * (QQ1 + zh * (QQ2 + zh * (QQ3 + zh * (QQ4 + zh * QQ5))));
+  const yh = ph / qh;
+  const yl = divideLow(ph, ppLow(zh, zl, za, zb), qh, qqLow(zh, zl, za, zb), yh);
+  const rh = x * yh;
+  const rl = mulError(yh, xa, x - xa, rh) + x * yl; // x R = rh + rl
   const d = x - 0.5; // exact
-  const sh = d + ph;
-  const sl = addError(d, ph, sh) + pl;
+  const sh = d + rh;
+  const sl = addError(d, rh, sh) + rl;
   const u = 0.5 - sh; // |sh| < 0.3, so the fast two-sum below is exact
   return u + (0.5 - u - sh - sl);
 }
@@ -422,24 +510,10 @@ function erfcNearOne(x: f64): f64 {
   const s = x - 1.0; // exact
   const sa = splitHigh(s);
   const sb = s - sa;
-  let h = PA4 + s * (PA5 + s * PA6);
-  let l = hornerLow(h, 0.0, s, 0.0, sa, sb, PA3);
-  h = h * s + PA3;
-  l = hornerLow(h, l, s, 0.0, sa, sb, PA2);
-  h = h * s + PA2;
-  l = hornerLow(h, l, s, 0.0, sa, sb, PA1);
-  h = h * s + PA1;
-  const pl = hornerLow(h, l, s, 0.0, sa, sb, PA0);
-  const ph = h * s + PA0;
-  h = QA3 + s * (QA4 + s * (QA5 + s * QA6));
-  l = hornerLow(h, 0.0, s, 0.0, sa, sb, QA2);
-  h = h * s + QA2;
-  l = hornerLow(h, l, s, 0.0, sa, sb, QA1);
-  h = h * s + QA1;
-  l = hornerLow(h, l, s, 0.0, sa, sb, 1.0);
-  h = h * s + 1.0;
-  const dh = ph / h;
-  const dl = divideLow(ph, pl, h, l, dh);
+  const ph = PA0 + s * (PA1 + s * (PA2 + s * (PA3 + s * (PA4 + s * (PA5 + s * PA6)))));
+  const qh = 1.0 + s * (QA1 + s * (QA2 + s * (QA3 + s * (QA4 + s * (QA5 + s * QA6)))));
+  const dh = ph / qh;
+  const dl = divideLow(ph, paLow(s, sa, sb), qh, qaLow(s, sa, sb), dh);
   const u = ONE_MINUS_ERX - dh;
   return u + (addError(ONE_MINUS_ERX, -dh, u) - dl);
 }
@@ -447,8 +521,8 @@ function erfcNearOne(x: f64): f64 {
 /**
  * erfc(x) for 1.25 <= x < 28: exp(-x^2 - 0.5625 + R(s)/S(s)) / x, s = 1/x^2, with the RA/SA
  * fit if `near` (x < 1/0.35), else RB/SB. s, R/S, the exponent, exp and the division are
- * carried in double-double; the one rounding to double comes last (for a subnormal result,
- * a second one, which stays within 1 ulp of it).
+ * carried in double-double and rounded to double once, at the end. A subnormal result rounds
+ * a second time, to its coarser place, which can add up to a quarter ulp.
  */
 function erfcTail(x: f64, near: bool): f64 {
   // s = 1/x^2 = sh + sl: x^2 = x2 + x2e exactly, and sh (x2 + x2e) = 1 - e, so 1/x^2 = sh (1 + e).
@@ -462,55 +536,21 @@ function erfcTail(x: f64, near: bool): f64 {
   const sl = sh * (1.0 - p - mulError(x2, sa, sb, p) - sh * x2e); // 1 - p is exact
   let rh = 0.0;
   let rl = 0.0;
-  let h = 0.0;
-  let l = 0.0;
+  let qh = 0.0;
+  let ql = 0.0;
   if (near) {
-    h = RA6 + sh * RA7;
-    l = hornerLow(h, 0.0, sh, sl, sa, sb, RA5);
-    h = h * sh + RA5;
-    l = hornerLow(h, l, sh, sl, sa, sb, RA4);
-    h = h * sh + RA4;
-    l = hornerLow(h, l, sh, sl, sa, sb, RA3);
-    h = h * sh + RA3;
-    l = hornerLow(h, l, sh, sl, sa, sb, RA2);
-    h = h * sh + RA2;
-    l = hornerLow(h, l, sh, sl, sa, sb, RA1);
-    h = h * sh + RA1;
-    rl = hornerLow(h, l, sh, sl, sa, sb, RA0);
-    rh = h * sh + RA0;
-    h = SA6 + sh * (SA7 + sh * SA8);
-    l = hornerLow(h, 0.0, sh, sl, sa, sb, SA5);
-    h = h * sh + SA5;
-    l = hornerLow(h, l, sh, sl, sa, sb, SA4);
-    h = h * sh + SA4;
-    l = hornerLow(h, l, sh, sl, sa, sb, SA3);
-    h = h * sh + SA3;
-    l = hornerLow(h, l, sh, sl, sa, sb, SA2);
-    h = h * sh + SA2;
-    l = hornerLow(h, l, sh, sl, sa, sb, SA1);
-    h = h * sh + SA1;
+    rh = RA0 + sh * (RA1 + sh * (RA2 + sh * (RA3 + sh * (RA4 + sh * (RA5 + sh * (RA6 + sh * RA7))))));
+    rl = raLow(sh, sl, sa, sb);
+    qh = 1.0 + sh * (SA1 + sh * (SA2 + sh * (SA3 + sh * (SA4 + sh * (SA5 + sh * (SA6 + sh * (SA7 + sh * SA8)))))));
+    ql = saLow(sh, sl, sa, sb);
   } else {
-    h = RB4 + sh * (RB5 + sh * RB6);
-    l = hornerLow(h, 0.0, sh, sl, sa, sb, RB3);
-    h = h * sh + RB3;
-    l = hornerLow(h, l, sh, sl, sa, sb, RB2);
-    h = h * sh + RB2;
-    l = hornerLow(h, l, sh, sl, sa, sb, RB1);
-    h = h * sh + RB1;
-    rl = hornerLow(h, l, sh, sl, sa, sb, RB0);
-    rh = h * sh + RB0;
-    h = SB4 + sh * (SB5 + sh * (SB6 + sh * SB7));
-    l = hornerLow(h, 0.0, sh, sl, sa, sb, SB3);
-    h = h * sh + SB3;
-    l = hornerLow(h, l, sh, sl, sa, sb, SB2);
-    h = h * sh + SB2;
-    l = hornerLow(h, l, sh, sl, sa, sb, SB1);
-    h = h * sh + SB1;
+    rh = RB0 + sh * (RB1 + sh * (RB2 + sh * (RB3 + sh * (RB4 + sh * (RB5 + sh * RB6)))));
+    rl = rbLow(sh, sl, sa, sb);
+    qh = 1.0 + sh * (SB1 + sh * (SB2 + sh * (SB3 + sh * (SB4 + sh * (SB5 + sh * (SB6 + sh * SB7))))));
+    ql = sbLow(sh, sl, sa, sb);
   }
-  l = hornerLow(h, l, sh, sl, sa, sb, 1.0);
-  h = h * sh + 1.0;
-  const fh = rh / h; // f = R/S, |f| < 0.22
-  const fl = divideLow(rh, rl, h, l, fh);
+  const fh = rh / qh; // f = R/S, |f| < 0.22
+  const fl = divideLow(rh, rl, qh, ql, fh);
 
   // Exponent -x^2 - 0.5625 + f = a + (bh + bl). With z = x cut to 21 bits and x = z + d,
   // a = -z^2 - 0.5625 is exact, and so is 2 z d; only d^2 < 2^-32 rounds, far below need.

@@ -112,13 +112,13 @@ export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
 }
 
 /**
- * Fills the design: for each coordinate j an independent Latin-hypercube column at the
- * strata's midpoints, u_{s,j} = (perm_j(s) + 1/2) / S: each coordinate's samples are a
- * midpoint rule (error O(1/S^2) for smooth integrands), the permutations pair them up.
- * Fixed for a fit (common random numbers), so the coordinate updates are a deterministic
- * map whose iteration settles.
+ * Fills the design: for each coordinate j an independent Latin-hypercube column
+ * u_{s,j} = (perm_j(s) + v) / S. For the fit, v = 1/2 (`jitter` = 0): each coordinate's
+ * samples form a midpoint rule, fixed for the fit (common random numbers), so the coordinate
+ * updates are a deterministic map whose iteration settles. For an unbiased estimate, v is
+ * uniform in [0, 1) (`jitter` = 1): every sample is then an exact draw from its factor.
  */
-export function mfviDesign(ws: Float64Array, rng: Int32Array): void {
+export function mfviDesign(ws: Float64Array, rng: Int32Array, jitter: i32): void {
   const d = slot(ws, H_D);
   const S = slot(ws, H_S);
   const u = slot(ws, O_U);
@@ -130,7 +130,7 @@ export function mfviDesign(ws: Float64Array, rng: Int32Array): void {
       ws[u + s * d + j] = ws[u + r * d + j];
       ws[u + r * d + j] = a;
     }
-    for (let s = 0; s < S; s++) ws[u + s * d + j] = (ws[u + s * d + j] + 0.5) / <f64>S;
+    for (let s = 0; s < S; s++) ws[u + s * d + j] = (ws[u + s * d + j] + (jitter != 0 ? uniform(rng, 0) : 0.5)) / <f64>S;
   }
 }
 
@@ -370,8 +370,9 @@ export function mfviBeginSweep(ws: Float64Array): void {
 
 /**
  * Proposes a new grid for factor i (masses in p, cumulative masses in cum): wider where mass
- * reaches an edge, narrower (around the 1e-10 and 1 - 1e-10 quantiles) when the mass occupies
- * less than a sixth of it. Returns 1 and sets the grid if it changed.
+ * reaches an edge, narrower when the span between the 1e-9 and 1 - 1e-9 quantiles is less than
+ * 40% of it: the new grid is that span plus 10% on each side (coarse cells cost KL in
+ * proportion to h^2, and a tempered start leaves grids far too wide). Returns 1 if changed.
  */
 function adaptGrid(ws: Float64Array, i: i32): i32 {
   const G = slot(ws, H_G);
@@ -389,12 +390,12 @@ function adaptGrid(ws: Float64Array, i: i32): i32 {
     if (lowEdge) newLo = lo - 0.5 * width;
     if (highEdge) newHi = lo + 1.5 * width;
   } else {
-    const qa = quantile(ws, cum, G, lo, h, 1e-10);
-    const qb = quantile(ws, cum, G, lo, h, 1.0 - 1e-10);
+    const qa = quantile(ws, cum, G, lo, h, 1e-9);
+    const qb = quantile(ws, cum, G, lo, h, 1.0 - 1e-9);
     const span = Math.max(qb - qa, h);
-    if (width <= 6.0 * span) return 0;
-    newLo = qa - 0.25 * span;
-    newHi = qb + 0.25 * span;
+    if (width <= 2.5 * span) return 0;
+    newLo = qa - 0.1 * span;
+    newHi = qb + 0.1 * span;
   }
   ws[slot(ws, O_LO) + i] = newLo;
   ws[slot(ws, O_H) + i] = (newHi - newLo) / <f64>G;

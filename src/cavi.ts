@@ -47,6 +47,8 @@ export interface CaviOptions {
   damping?: number;
   /** Starting factors N(center_i, scale_i^2) (numbers apply to every coordinate), or 'auto' (default). */
   init?: "auto" | { center: number | readonly number[]; scale: number | readonly number[] };
+  /** Draws for the final KL estimate in 'sampled' quadrature; default 32768. */
+  klSamples?: number;
   /** Fixed grids [lo, hi] per coordinate (no adaptation). Coordinates are the factors' (y = O^T x). */
   bounds?: readonly (readonly [number, number])[];
   /** Called after every sweep. */
@@ -66,6 +68,7 @@ export const CAVI_KEYS = [
   "damping",
   "init",
   "bounds",
+  "klSamples",
   "onProgress",
   "signal",
 ] as const;
@@ -81,6 +84,7 @@ export interface CaviConfig {
   damping: number;
   init: { center: Float64Array; scale: Float64Array } | "auto";
   bounds: Float64Array | null;
+  klSamples: number;
   onProgress: ((info: ProgressInfo) => void) | null;
   signal: AbortSignal | null;
 }
@@ -135,6 +139,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
     damping: o.damping === undefined ? 0 : finite("options.damping", o.damping),
     init,
     bounds,
+    klSamples: o.klSamples === undefined ? 32768 : integer("options.klSamples", o.klSamples, 16, 1e9),
     onProgress: (o.onProgress as CaviConfig["onProgress"]) ?? null,
     signal: (o.signal as AbortSignal) ?? null,
   };
@@ -182,14 +187,15 @@ export class Engine {
     const k = backend.kernels;
     k.mfviInit(this.ws.handle, this.d, this.G, S, K, 1, config.damping, config.exact ? 1 : 0, EDGE_MASS);
     k.seedStreams(this.rng.handle, config.seed.lo, config.seed.hi, 1);
-    if (!config.exact) k.mfviDesign(this.ws.handle, this.rng.handle);
+    if (!config.exact) k.mfviDesign(this.ws.handle, this.rng.handle, 0);
   }
 
   static async create(target: Target, config: CaviConfig): Promise<Engine> {
     return new Engine(await getBackend(config.backend), target, config);
   }
 
-  private buffer(key: string, length: number): Buffer<Float64Array> {
+  /** A scratch buffer of this backend, kept (and grown) for the fit. */
+  buffer(key: string, length: number): Buffer<Float64Array> {
     let b = this.scratch.get(key);
     if (b === undefined || b.length < length) {
       if (b !== undefined) this.backend.free(b);
@@ -284,26 +290,59 @@ export class Engine {
     out.view.set(values);
   }
 
+  /** log pi and grad log pi at n points held in buffers of this backend. */
+  gradLogDensity(X: Buffer<Float64Array>, n: number, logp: Buffer<Float64Array>, grad: Buffer<Float64Array>): void {
+    if (this.mixture) {
+      const w = this.mixture.workspace(this.backend);
+      const K = this.mixture.components.length;
+      const work = w.get("gradWork", K + K * this.d);
+      this.backend.kernels.mixtureGradLogDensity(w.get("descriptor", 0).handle, X.handle, n, logp.handle, grad.handle, work.handle);
+      return;
+    }
+    const points = X.view.slice(0, n * this.d);
+    const g = (this.target as CustomTarget).gradLogDensityBatch(points);
+    const l = (this.target as CustomTarget).logDensityBatch(points);
+    grad.view.set(g);
+    logp.view.set(l);
+  }
+
   /** The KL estimate after a sweep (cheap): E_mu[V] from the sweep's last update, minus entropies. */
   klAfterSweep(): number {
     return this.header(P.H_EV) - this.header(P.H_ENTROPY);
   }
 
   /**
-   * The KL of the current factors, without changing them: the average over coordinates i of
-   * E_mu[V] integrated exactly along i (over the other grids in exact quadrature, over the
-   * design in sampled quadrature: Rao-Blackwellised), minus the entropies.
+   * The KL of the current factors, without changing them: E_mu[V] - sum_i H(mu_i). In exact
+   * quadrature E_mu[V] is the exact sum over the grids (averaged over the coordinates it is
+   * integrated along). In sampled quadrature it is the average of V over `klSamples` exact
+   * draws (Latin-hypercube in blocks of 2048, so the additive part of V is nearly free of
+   * noise): the fit's design is too small for an estimate and its midpoints would understate
+   * the factors' tails.
    */
   evaluateKl(): number {
     const k = this.backend.kernels;
-    if (!this.config.exact) k.mfviRefreshSamples(this.ws.handle);
+    const h = k.mfviEndSweep(this.ws.handle);
     let ev = 0;
-    for (let i = 0; i < this.d; i++) {
-      if (this.config.exact) k.mfviExactSamples(this.ws.handle, i);
-      this.expectation(i);
-      ev += k.mfviExpectedPotential(this.ws.handle, i);
+    if (this.config.exact) {
+      for (let i = 0; i < this.d; i++) {
+        k.mfviExactSamples(this.ws.handle, i);
+        this.expectation(i);
+        ev += k.mfviExpectedPotential(this.ws.handle, i);
+      }
+      return ev / this.d - h;
     }
-    return ev / this.d - k.mfviEndSweep(this.ws.handle);
+    const total = this.config.klSamples;
+    const block = Math.min(2048, total);
+    const y = this.buffer("klY", block * this.d);
+    const x = this.buffer("klX", block * this.d);
+    const logp = this.buffer("klLogp", block);
+    for (let done = 0; done < total; done += block) {
+      const n = Math.min(block, total - done);
+      k.mfviSample(this.ws.handle, this.rng.handle, n, 1, y.handle, x.handle);
+      this.logDensity(x, n, logp);
+      ev += k.meanPotential(logp.handle, n) * n; // the sum of V over the block
+    }
+    return ev / total - h;
   }
 
   /** Largest factor change (total variation) in the last sweep. */
@@ -339,12 +378,18 @@ export class Engine {
 }
 
 /**
- * Automatic starting factors in the coordinates y = O^T x. Mixtures: centred on one component
- * drawn by the seed (with probability w_k), with the whole mixture's spread along each
- * coordinate, so the start favours one mode the way a user's guess would. Other targets:
- * N(0, 1), the grids then widen to wherever the mass is.
+ * Automatic starting factors in the coordinates y = O^T x. Mixtures: with the whole mixture's
+ * spread along each coordinate, centred (`component`, MFVI's default) on one component drawn
+ * by the seed with probability w_k, so the start favours one mode the way a user's guess
+ * would, or (`moments`) on the mixture's mean. Other targets: N(0, 1), the grids then widen
+ * to wherever the mass is.
  */
-export function initialGuess(target: Target, rotation: Float64Array, config: CaviConfig): { center: Float64Array; scale: Float64Array } {
+export function initialGuess(
+  target: Target,
+  rotation: Float64Array,
+  config: CaviConfig,
+  centre: "component" | "moments" = "component",
+): { center: Float64Array; scale: Float64Array } {
   const d = target.dim;
   if (config.bounds) {
     const b = config.bounds;
@@ -382,12 +427,12 @@ export function initialGuess(target: Target, rotation: Float64Array, config: Cav
         m += rotation[r * d + i] * comp.mean[r];
         for (let s = 0; s < d; s++) v += rotation[r * d + i] * comp.covariance[r * d + s] * rotation[s * d + i];
       }
-      if (comp === comps[pick]) c = m;
+      if (comp === comps[pick] && centre === "component") c = m;
       second += comp.weight * (v + m * m);
     }
     let mu = 0;
     for (let r = 0; r < d; r++) mu += rotation[r * d + i] * mean[r];
-    center[i] = c;
+    center[i] = centre === "component" ? c : mu;
     scale[i] = Math.sqrt(Math.max(second - mu * mu, 1e-300));
   }
   return { center, scale };

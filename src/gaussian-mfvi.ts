@@ -3,14 +3,13 @@
 // q = prod_i N(m_i, s_i^2), s_i = exp(omega_i); the ELBO's gradient is estimated with the
 // reparameterisation x = m + s * eps and followed by Adam. The kernels are in assembly/advi.ts.
 import type { Approximation, FitStatus } from "./approximation.js";
-import { getBackend, type Backend, type Buffer } from "./backend.js";
+import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { makeYielder, type ProgressInfo } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
 import { batchGradient } from "./lmc.js";
 import { gaussianFactorsApproximation } from "./mfvi.js";
 import { CustomTarget, GaussianMixture, isTarget, type Target } from "./targets.js";
 import { Described, finite, integer, knownKeys, oneOf, options, rangeError, seed as seedOption, typeError, vector } from "./validate.js";
-import type { BackendName } from "./backend.js";
 
 export interface GaussianMfviOptions {
   /** 'wasm' (default where WebAssembly exists) or 'js'. Both give the same bits. */
