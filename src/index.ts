@@ -20,4 +20,6 @@ export { componentMass, marginalW1, marginalCdf, type ApproxOrSamples, type Diag
 export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
 export { lmc, type LmcOptions, type LmcResult, type LmcStatus } from "./lmc.js";
 export { gaussianMfvi, type GaussianMfviOptions } from "./gaussian-mfvi.js";
-export { rovi, type RoviOptions, type TemperSchedule } from "./rovi.js";
+export { rovi, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
+export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
+export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";

@@ -71,16 +71,16 @@ export interface NearestOrthogonalResult {
   readonly sweeps: number;
 }
 
-/** Sweep cap of the kernels (Jacobi converges quadratically; 10 to 15 sweeps are typical). */
+/** Sweep cap of the kernels (Jacobi converges quadratically; up to about 11 sweeps seen at 500 x 500). */
 const MAX_SWEEPS = 60;
 /** Largest work array (in f64) the facade asks a backend for: 1 GiB. */
 const MAX_WORK = 2 ** 27;
 
-/** Checks the kernels' work size (q p + 2 q^2 + 5 q, computed here without i32 overflow). */
+/** Checks the kernels' work size (2 p q + q^2 + 4 q + p, computed here without i32 overflow). */
 function checkSize(rows: number, cols: number, value: unknown): void {
   const p = Math.max(rows, cols);
   const q = Math.min(rows, cols);
-  const work = q * p + 2 * q * q + 5 * q;
+  const work = 2 * p * q + q * q + 4 * q + p;
   if (work > MAX_WORK) throw rangeError("matrix", `small enough for ${MAX_WORK} f64 of work space (${rows} x ${cols} needs ${work})`, value);
 }
 
@@ -110,9 +110,11 @@ function notConverged(sweeps: number): Error {
  * column-pivoted QR factorization: A = U diag(S) V^T with S descending and non-negative and
  * U, V with orthonormal columns (completed deterministically for zero singular values).
  *
- * Accuracy: U diag(S) V^T reproduces A to a few ulps of |A| (about 1e-15 |A| for 100 x 100),
- * U and V are orthonormal to about 1e-15, and each S[i] is within a few ulps of S[0] of the
- * exact value (the small ones usually to high relative accuracy).
+ * Accuracy (measured): ||U diag(S) V^T - A||_F / ||A||_F about 1e-15 up to 50 x 50, 5e-15 at
+ * 200 x 200 and 1.3e-14 at 500 x 500; max |U^T U - I| and max |V^T V - I| about 2e-15 at
+ * 100 x 100 and 5e-15 at 500 x 500; each S[i] within max(rows, cols) 2^-52 S[0] of numpy's
+ * (LAPACK) value, and small singular values of graded matrices usually to high relative
+ * accuracy (Jacobi). Time grows like n^3 (about 10 sweeps of n^2 / 2 plane rotations).
  *
  * @param a the matrix (nested rows, or row-major entries with `rows` / `cols`)
  * @throws TypeError / RangeError for malformed input or options (the message names the
@@ -146,7 +148,8 @@ export async function svd(a: MatrixInput, options?: SvdOptions): Promise<SvdResu
 /**
  * The orthogonal matrix nearest to a square matrix A in the Frobenius norm: its polar factor
  * Q = U V^T from the SVD A = U diag(S) V^T (unique when A is nonsingular). Q is orthogonal to
- * about 1e-15 (max |Q^T Q - I|) whatever A is, including singular and zero matrices.
+ * about 2e-15 (max |Q^T Q - I|; 6e-15 at 500 x 500) whatever A is, including singular
+ * and zero matrices.
  *
  * @param a the square matrix (nested rows, or row-major entries)
  * @throws TypeError / RangeError for malformed input, a non-square matrix or unknown options

@@ -1,6 +1,6 @@
 // Rotational VI: MFVI in a learned rotated coordinate system x = O y (ALGORITHMS.md section 3).
 import { Approximation, type FitStatus } from "./approximation.js";
-import type { Backend, Buffer } from "./backend.js";
+import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
 import { runSweeps } from "./mfvi.js";
@@ -349,4 +349,26 @@ export async function rovi(target: Target, opts?: RoviOptions): Promise<Approxim
     trace: Float64Array.from(best.trace),
     runs: Float64Array.from(runs, (r) => r.kl),
   });
+}
+
+/**
+ * The principal axes of draws (n x d row-major): the eigenvectors of their covariance as the
+ * columns of an orthogonal d x d matrix, by decreasing variance. A starting rotation for
+ * rovi() from exploratory draws (e.g. from lmc()).
+ */
+export async function principalAxes(samples: Float64Array, dim: number, opts: { backend?: BackendName } = {}): Promise<Float64Array> {
+  if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
+  const d = integer("dim", dim, 1, 100_000);
+  if (samples.length < 2 * d || samples.length % d !== 0) throw rangeError("samples.length", `a multiple of dim (${d}), at least 2 draws`, samples.length);
+  const n = samples.length / d;
+  const mean = new Float64Array(d);
+  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) mean[i] += samples[j * d + i] / n;
+  const cov = new Float64Array(d * d);
+  for (let j = 0; j < n; j++)
+    for (let r = 0; r < d; r++) {
+      const a = samples[j * d + r] - mean[r];
+      if (!Number.isFinite(a)) throw rangeError(`samples[${j * d + r}]`, "finite", samples[j * d + r]);
+      for (let c = 0; c < d; c++) cov[r * d + c] += (a * (samples[j * d + c] - mean[c])) / (n - 1);
+    }
+  return symmetricEigenvectors(await getBackend(opts.backend), cov, d);
 }
