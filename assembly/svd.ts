@@ -158,7 +158,8 @@ function project(x: Float64Array, base: i32, i: i32, len: i32): void {
  * with a = u diag(s) v^T, s descending and >= 0, u and v with orthonormal columns.
  * `work` holds at least svdWorkLength(m, n) f64; `a` is only read (before u is written, so u may
  * be a itself). Returns the number of Jacobi sweeps (> 0), or minus it if the rows were still
- * not orthogonal after maxSweeps sweeps (the result is then less accurate).
+ * not orthogonal after maxSweeps sweeps (the result is then less accurate), or 0 when `a` has a
+ * NaN or infinite entry (nothing is written).
  */
 export function svdJacobi(
   a: Float64Array,
@@ -190,6 +191,7 @@ export function svdJacobi(
   let amax = 0.0;
   for (let i = 0; i < mn; i++) {
     const x = Math.abs(a[i]);
+    if (!(x < Infinity)) return 0; // NaN or infinite input: no SVD (the scaling would never end)
     if (x > amax) amax = x;
   }
   let pre = 1.0;

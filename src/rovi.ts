@@ -32,7 +32,7 @@ export interface RoviOptions extends CaviOptions {
   rotationEvery?: number;
   /** Procrustes steps at most per rotation phase (it stops early once O moves less than rotationTol); default 10. */
   rotationSteps?: number;
-  /** Draws from mu per rotation step (gradient and objective); default max(1024, 128 d): the step fits O to these draws, so they must far outnumber its d(d-1)/2 parameters. */
+  /** Draws from mu per rotation step (gradient and objective); default max(4096, 128 d): the step fits O to these draws, so they must far outnumber its d(d-1)/2 parameters. */
   rotationSamples?: number;
   /** A stage has settled when a rotation step moves O by less than this (Frobenius); default 1e-4. */
   rotationTol?: number;
@@ -104,7 +104,7 @@ function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviCo
     betas,
     rotationEvery: opts.rotationEvery === undefined ? 1 : integer("options.rotationEvery", opts.rotationEvery, 1, 1e6),
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),
-    rotationSamples: opts.rotationSamples === undefined ? Math.max(1024, 128 * d) : integer("options.rotationSamples", opts.rotationSamples, 2, 1e7),
+    rotationSamples: opts.rotationSamples === undefined ? Math.max(4096, 128 * d) : integer("options.rotationSamples", opts.rotationSamples, 2, 1e7),
     rotationTol: opts.rotationTol === undefined ? 1e-4 : finite("options.rotationTol", opts.rotationTol),
     cyclesPerStage: opts.cyclesPerStage === undefined ? 3 : integer("options.cyclesPerStage", opts.cyclesPerStage, 1, 1e6),
     maxBacktracks: pro.maxBacktracks === undefined ? 40 : integer("options.procrustes.maxBacktracks", pro.maxBacktracks, 0, 1000),
@@ -153,9 +153,9 @@ class Rotator {
     this.engine.setRotation(rotation);
   }
 
-  /** The polar factor of m into out. */
-  polar(m: Buffer<Float64Array>, out: Buffer<Float64Array>): void {
-    this.engine.backend.kernels.polarFactor(m.handle, this.engine.d, out.handle, this.s.handle, this.v.handle, this.work.handle, 60);
+  /** The polar factor of m into out; false when m is not finite (nothing written). */
+  polar(m: Buffer<Float64Array>, out: Buffer<Float64Array>): boolean {
+    return this.engine.backend.kernels.polarFactor(m.handle, this.engine.d, out.handle, this.s.handle, this.v.handle, this.work.handle, 60) !== 0;
   }
 
   /**
@@ -178,12 +178,13 @@ class Rotator {
     engine.gradLogDensity(x, n, logp, grad);
     const f = k.roviGradient(y.handle, grad.handle, logp.handle, n, d, this.g.handle);
     if (!Number.isFinite(f)) return 0;
-    // c starts at half the last accepted value (or |G|_F), so steps can grow again
-    if (!(this.c > 0)) this.c = Math.max(Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0)), 1e-12);
-    else this.c /= 2;
+    // c starts at half the last value (or |G|_F), so steps can grow again; it restarts from
+    // |G|_F when rejected steps have driven it out of range
+    const gNorm = Math.max(Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0)), 1e-300);
+    this.c = this.c > 0 && this.c < 1e12 * gNorm ? this.c / 2 : gNorm;
     for (let attempt = 0; attempt <= this.cfg.maxBacktracks; attempt++, this.c *= 2) {
       k.procrustesTarget(this.o.handle, this.g.handle, this.c, d, this.m.handle);
-      this.polar(this.m, this.candidate);
+      if (!this.polar(this.m, this.candidate)) return 0;
       k.applyRotation(this.candidate.handle, d, y.handle, n, x.handle);
       engine.logDensity(x, n, logp);
       const fNew = k.meanPotential(logp.handle, n);

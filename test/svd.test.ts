@@ -322,3 +322,17 @@ describe("svd input", () => {
     }
   });
 });
+
+test("the SVD kernel refuses NaN and infinite input at once (regression: its scaling loop never ended)", async () => {
+  for (const name of ["wasm", "js"] as const) {
+    const { getBackend } = await import("../src/backend.js");
+    const b = await getBackend(name);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const a = b.f64(4);
+      a.view.set([1, 2, bad, 4]);
+      const [u, s, v, work] = [b.f64(4), b.f64(2), b.f64(4), b.f64(64)];
+      expect(b.kernels.svdJacobi(a.handle, 2, 2, u.handle, s.handle, v.handle, work.handle, 60)).toBe(0);
+      for (const x of [a, u, s, v, work]) b.free(x);
+    }
+  }
+});

@@ -1,0 +1,26 @@
+// Helpers shared by spec files (not a spec itself).
+
+/** Largest |cos| between a column of O (d x d row-major) and the unit vector u. */
+export function bestColumnCos(rotation: Float64Array, u: readonly number[]): number {
+  const d = u.length;
+  const norm = Math.hypot(...u);
+  let best = 0;
+  for (let c = 0; c < d; c++) {
+    let s = 0;
+    for (let r = 0; r < d; r++) s += (rotation[r * d + c] * u[r]) / norm;
+    best = Math.max(best, Math.abs(s));
+  }
+  return best;
+}
+
+/** max |O^T O - I|. */
+export function orthogonalityError(o: Float64Array, d: number): number {
+  let worst = 0;
+  for (let r = 0; r < d; r++)
+    for (let c = 0; c < d; c++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += o[k * d + r] * o[k * d + c];
+      worst = Math.max(worst, Math.abs(s - (r === c ? 1 : 0)));
+    }
+  return worst;
+}

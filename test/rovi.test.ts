@@ -1,0 +1,120 @@
+// RoVI against ALGORITHMS.md section 6 facts 4 and 5, on both backends (2-D and small cases;
+// d = 10 and 50 are in rovi-high-d.node.test.ts).
+import { beforeAll, describe, expect, test } from "vitest";
+import { componentMass, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";
+import { bestColumnCos, orthogonalityError } from "./helpers.js";
+
+const backends = ["wasm", "js"] as const;
+beforeAll(async () => {
+  await ready("wasm");
+});
+
+describe.each(backends)("RoVI on %s", (backend) => {
+  test.each([0.5, 0.3])("fact 4, 2-D diagonal mixture m = 3, w = %s: masses (w, 1 - w), KL ~ 0, 45 degrees", async (w) => {
+    const t = gaussianMixture({ weights: [w, 1 - w], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    const collapsed = await mfvi(t, { backend, init: { center: [3, 3], scale: 1 } });
+    expect(Math.max(...componentMass(collapsed, t))).toBeGreaterThan(0.999);
+    for (const rotationInit of ["pca", "identity"] as const) {
+      // identity: the tempering schedule alone finds the rotation in 2-D
+      const a = await rovi(t, { backend, rotationInit });
+      expect(a.status).toBe("converged");
+      const m = componentMass(a, t);
+      expect(Math.abs(m[0] - w)).toBeLessThan(0.02);
+      expect(a.kl).toBeLessThan(0.02);
+      expect(a.kl).toBeGreaterThan(-0.02);
+      expect(bestColumnCos(a.rotation, [1, 1])).toBeGreaterThan(0.999);
+      expect(orthogonalityError(a.rotation, 2)).toBeLessThan(1e-12);
+    }
+  });
+
+  test("fact 5: a rotated Gaussian with distinct variances: KL ~ 0 and columns along the eigenvectors", async () => {
+    // S = Q diag(4, 1, 0.25) Q^T with Q a rotation about two axes
+    const c1 = Math.cos(0.5), s1 = Math.sin(0.5), c2 = Math.cos(1.1), s2 = Math.sin(1.1);
+    const Q = [
+      [c1, -s1 * c2, s1 * s2],
+      [s1, c1 * c2, -c1 * s2],
+      [0, s2, c2],
+    ];
+    const lambda = [4, 1, 0.25];
+    const S = Q.map((_, i) => Q.map((_, j) => lambda.reduce((s, l, k) => s + Q[i][k] * l * Q[j][k], 0)));
+    const t = gaussian({ mean: [1, 0, -1], covariance: S });
+    const a = await rovi(t, { backend, rotationInit: "identity", quadrature: "sampled" });
+    expect(a.kl).toBeLessThan(0.01);
+    for (let k = 0; k < 3; k++) expect(bestColumnCos(a.rotation, Q.map((row) => row[k]))).toBeGreaterThan(0.999);
+    // MFVI cannot do this: its KL is the closed form (log det S + sum log L_ii) / 2 > 0
+    const m = await mfvi(t, { backend, quadrature: "sampled" });
+    expect(m.kl).toBeGreaterThan(0.1);
+  });
+
+  test("unequal covariances: RoVI's KL is below MFVI's", async () => {
+    const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-2, -2], [2, 2]], covariances: [1, [[3, -2.5], [-2.5, 3]]] });
+    const m = await mfvi(t, { backend, init: { center: [2, 2], scale: 2 } });
+    const r = await rovi(t, { backend });
+    console.log(`unequal covariances (${backend}): MFVI KL ${m.kl.toFixed(4)}, RoVI KL ${r.kl.toFixed(4)}`);
+    expect(r.kl).toBeLessThan(m.kl - 0.05);
+  });
+
+  test("restarts keep the lowest KL and report every run", async () => {
+    const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    const a = await rovi(t, { backend, restarts: 3, rotationInit: "identity" });
+    expect(a.runs?.length).toBe(3);
+    expect(a.kl).toBe(Math.min(...a.runs!));
+  });
+});
+
+test("the rotation stays orthogonal to 1e-12 over thousands of Procrustes steps", async () => {
+  const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-2, 1, 0], [2, -1, 0.5]], covariances: [[1, 2, 0.5], 1] });
+  let steps = 0;
+  const a = await rovi(t, {
+    quadrature: "sampled",
+    gridSize: 32,
+    samples: 16,
+    klSamples: 256,
+    rotationSamples: 64,
+    rotationSteps: 4,
+    rotationTol: 1e-300, // never settles: every cycle takes all 4 steps
+    procrustes: { maxBacktracks: 4 },
+    tol: 1e-300,
+    temper: false,
+    maxSweeps: 600,
+    onProgress: () => steps++,
+  });
+  expect(steps).toBe(600);
+  expect(a.sweeps).toBe(600); // 600 cycles of 4 steps: 2400 steps
+  expect(orthogonalityError(a.rotation, 3)).toBeLessThan(1e-12);
+});
+
+test("WASM and JS give the same bits; the same seed the same result", async () => {
+  const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, [1, 2]] });
+  const [w, j] = await Promise.all(backends.map((backend) => rovi(t, { backend, seed: 9, gridSize: 64 })));
+  expect(w.kl).toBe(j.kl);
+  expect(Array.from(w.rotation)).toEqual(Array.from(j.rotation));
+  expect(Array.from(w.trace)).toEqual(Array.from(j.trace));
+  const again = await rovi(t, { backend: "wasm", seed: 9, gridSize: 64 });
+  expect(Array.from(again.rotation)).toEqual(Array.from(w.rotation));
+});
+
+test("a user rotation is used as given; a non-orthogonal one is refused", async () => {
+  const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+  const q = (await nearestOrthogonal([[1, 1], [-1, 1]])).Q;
+  const a = await rovi(t, { rotationInit: q, temper: false });
+  expect(bestColumnCos(a.rotation, [1, 1])).toBeGreaterThan(0.999);
+  await expect(rovi(t, { rotationInit: [[1, 0.1], [0, 1]] })).rejects.toThrow(/options\.rotationInit must be orthogonal \(\|O\^T O - I\| <= 1e-8\); got a matrix with \|O\^T O - I\| = 1\.00e-1/);
+});
+
+test.each([
+  ["rotationInit unknown", { rotationInit: "qr" }, RangeError, /options\.rotationInit must be one of 'identity', 'random', 'pca'; got "qr"/],
+  ["rotationInit wrong shape", { rotationInit: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, RangeError, /options\.rotationInit must be a matrix with 2 rows/],
+  ["restarts zero", { restarts: 0 }, RangeError, /options\.restarts must be an integer in \[1, 1000\]; got 0/],
+  ["temper from 1", { temper: { from: 1 } }, RangeError, /options\.temper\.from must be in \(0, 1\); got 1/],
+  ["temper betas not ending at 1", { temper: { betas: [0.1, 0.5] } }, RangeError, /options\.temper\.betas must be ending at 1; got 0\.5/],
+  ["temper betas decreasing", { temper: { betas: [0.5, 0.1, 1] } }, RangeError, /options\.temper\.betas\[1\] must be in \(0, 1\] and increasing; got 0\.1/],
+  ["temper a string", { temper: "yes" }, TypeError, /options\.temper must be a boolean or a schedule/],
+  ["rotationSamples one", { rotationSamples: 1 }, RangeError, /options\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
+  ["rotationTol negative", { rotationTol: -1 }, RangeError, /options\.rotationTol must be positive; got -1/],
+  ["procrustes unknown key", { procrustes: { c: 1 } }, RangeError, /options\.procrustes\.c must be one of the known options/],
+])("invalid RoVI option: %s", async (_, opts, type, message) => {
+  const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+  await expect(rovi(t, opts as never)).rejects.toThrow(type);
+  await expect(rovi(t, opts as never)).rejects.toThrow(message);
+});
