@@ -26,26 +26,24 @@ const custom = customTarget({
 
 describe.each(["wasm", "js"] as const)("on %s", (backend) => {
   test("a custom target fits like the same built-in one, and its function sees whole batches", async () => {
-    let calls = 0;
-    let points = 0;
+    let smallest = Infinity;
     const counted = customTarget({
       dim: 2,
       normalized: true,
       logDensity(p, out) {
-        calls++;
-        points += out.length;
+        smallest = Math.min(smallest, out.length);
         custom.logDensityBatch(p, out);
       },
     });
     for (const quadrature of ["exact", "sampled"] as const) {
-      calls = points = 0;
+      smallest = Infinity;
       const init = { center: [m, m], scale: 2 };
       const a = await mfvi(counted, { backend, quadrature, init });
       const b = await mfvi(mixture, { backend, quadrature, init });
       expect(a.status).toBe("converged");
       expect(Math.abs(a.kl - b.kl)).toBeLessThan(1e-9);
       expect(Math.abs(a.kl - Math.log(2))).toBeLessThan(0.01);
-      expect(points / calls).toBeGreaterThanOrEqual(256 * 128); // never one call per point
+      expect(smallest).toBeGreaterThanOrEqual(256); // never one call per point: a whole grid line at least
     }
   });
 
