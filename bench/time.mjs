@@ -4,7 +4,7 @@ import { Bench } from "tinybench";
 
 /** Times each `tasks[name]` and returns { name: median ms }. */
 export async function medianMs(tasks, { time = 1000 } = {}) {
-  const bench = new Bench({ time, warmupTime: Math.min(300, time / 3) });
+  const bench = new Bench({ time, iterations: 10, warmupTime: Math.min(300, time / 3), warmupIterations: 3 });
   for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
   await bench.run();
   const out = {};

@@ -171,6 +171,8 @@ export class Engine {
   readonly rng: Buffer<Int32Array>;
   private readonly mixture: GaussianMixture | null;
   private readonly scratch = new Map<string, Buffer<Float64Array>>();
+  /** The last sweep saw the current factors and rotation (so its E_mu[V] is current). */
+  private swept = false;
 
   private constructor(
     readonly backend: Backend,
@@ -215,6 +217,7 @@ export class Engine {
 
   /** Sets O (d x d row-major) and, for mixtures, the whitened rotation W_k = L_k^-1 O. */
   setRotation(rotation: Float64Array): void {
+    this.swept = false;
     const at = this.ws.view[P.O_ROT];
     this.ws.view.set(rotation, at);
     if (this.mixture) this.backend.kernels.mfviSetTarget(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle);
@@ -227,6 +230,7 @@ export class Engine {
 
   /** Starting factors: the user's init or bounds, else automatic (see initialGuess). */
   initFactors(center: Float64Array, scale: Float64Array): void {
+    this.swept = false;
     for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws.handle, i, center[i], scale[i]);
   }
 
@@ -237,11 +241,12 @@ export class Engine {
   sweep(): number {
     const k = this.backend.kernels;
     const adaptive = this.config.bounds === null;
-    if (this.mixture) {
-      if (!adaptive) return this.genericSweep(false);
-      return k.mfviSweepMixture(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle);
-    }
-    return this.genericSweep(adaptive);
+    const code =
+      this.mixture && adaptive
+        ? k.mfviSweepMixture(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle)
+        : this.genericSweep(adaptive);
+    this.swept = code === 0;
+    return code;
   }
 
   private genericSweep(adaptive: boolean): number {
@@ -322,6 +327,8 @@ export class Engine {
   evaluateKl(): number {
     const k = this.backend.kernels;
     const h = k.mfviEndSweep(this.ws.handle);
+    // exact quadrature: the last update's sum_k p_k e_k is E_mu[V] exactly, if nothing changed since
+    if (this.config.exact && this.swept) return this.header(P.H_EV) - h;
     let ev = 0;
     if (this.config.exact) {
       for (let i = 0; i < this.d; i++) {

@@ -5,7 +5,8 @@ import type { Target } from "./targets.js";
 
 export type MfviOptions = CaviOptions;
 
-function identity(d: number): Float64Array {
+/** The d x d identity, row-major. */
+export function identity(d: number): Float64Array {
   const o = new Float64Array(d * d);
   for (let i = 0; i < d; i++) o[i * d + i] = 1;
   return o;

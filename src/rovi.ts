@@ -3,7 +3,7 @@ import { Approximation, type FitStatus } from "./approximation.js";
 import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
-import { runSweeps } from "./mfvi.js";
+import { identity, runSweeps } from "./mfvi.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
 import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
 
@@ -242,11 +242,6 @@ export function symmetricEigenvectors(backend: Backend, matrix: Float64Array, d:
   }
 }
 
-function identity(d: number): Float64Array {
-  const o = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) o[i * d + i] = 1;
-  return o;
-}
 
 interface RunResult {
   kl: number;
