@@ -2,7 +2,7 @@
 // against the built package in dist/, writes bench/results/<suite>.json and a summary table
 // (bench/results/summary.md, also printed). Timings are noisy on a shared 2-core machine:
 // read the ratios within one run, not the absolute numbers across runs.
-import { readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -13,13 +13,18 @@ const files = readdirSync(join(here, "suites"))
   .filter((f) => only.length === 0 || only.includes(f.replace(/\.mjs$/, "")))
   .sort();
 
-const rows = [];
 for (const file of files) {
   const suite = await import(pathToFileURL(join(here, "suites", file)).href);
   console.log(`\n## ${file}`);
   const results = await suite.default();
-  for (const row of results) rows.push({ suite: file.replace(/\.mjs$/, ""), ...row });
   writeFileSync(join(here, "results", file.replace(/\.mjs$/, ".json")), JSON.stringify(results, null, 2) + "\n");
+}
+
+// The summary covers the latest results of every suite (this run's and earlier ones').
+const rows = [];
+for (const file of readdirSync(join(here, "results")).filter((f) => f.endsWith(".json")).sort()) {
+  const results = JSON.parse(readFileSync(join(here, "results", file), "utf8"));
+  for (const row of results) rows.push({ suite: file.replace(/\.json$/, ""), ...row });
 }
 
 const fmt = (x, digits = 3) => (x === undefined ? "" : Number(x.toPrecision(digits)).toString());
