@@ -14,7 +14,7 @@ export * from "./svd";
 export * from "./rovi";
 export * from "./lmc";
 export * from "./advi";
-export { nextInt, uniform, seedStreams, fillNormal, fillUniform, jump } from "./random";
+export { nextInt, uniform, seedStreams, fillNormal, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */
 export function allocF64(n: i32): Float64Array {

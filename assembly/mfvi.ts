@@ -111,6 +111,17 @@ export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
   cumulate(ws, p, G, ws, slot(ws, O_CUM) + i * (G + 1));
 }
 
+/** buf[at + s stride] = a uniformly random permutation of 0 .. n - 1 (Fisher-Yates): the strata of a Latin-hypercube column. */
+function permutedStrata(buf: Float64Array, at: i32, stride: i32, n: i32, rng: Int32Array): void {
+  for (let s = 0; s < n; s++) buf[at + s * stride] = <f64>s;
+  for (let s = n - 1; s > 0; s--) {
+    const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(s + 1))) | 0;
+    const a = buf[at + s * stride];
+    buf[at + s * stride] = buf[at + r * stride];
+    buf[at + r * stride] = a;
+  }
+}
+
 /**
  * Fills the design: for each coordinate j an independent Latin-hypercube column
  * u_{s,j} = (perm_j(s) + v) / S. For the fit, v = 1/2 (`jitter` = 0): each coordinate's
@@ -123,13 +134,7 @@ export function mfviDesign(ws: Float64Array, rng: Int32Array, jitter: i32): void
   const S = slot(ws, H_S);
   const u = slot(ws, O_U);
   for (let j = 0; j < d; j++) {
-    for (let s = 0; s < S; s++) ws[u + s * d + j] = <f64>s;
-    for (let s = S - 1; s > 0; s--) {
-      const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(s + 1))) | 0;
-      const a = ws[u + s * d + j];
-      ws[u + s * d + j] = ws[u + r * d + j];
-      ws[u + r * d + j] = a;
-    }
+    permutedStrata(ws, u + j, d, S, rng);
     for (let s = 0; s < S; s++) ws[u + s * d + j] = (ws[u + s * d + j] + (jitter != 0 ? uniform(rng, 0) : 0.5)) / <f64>S;
   }
 }
@@ -509,15 +514,7 @@ export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
   for (let i = 0; i < d; i++) {
-    if (stratified != 0) {
-      for (let j = 0; j < n; j++) y[j * d + i] = <f64>j;
-      for (let j = n - 1; j > 0; j--) {
-        const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(j + 1))) | 0;
-        const a = y[j * d + i];
-        y[j * d + i] = y[r * d + i];
-        y[r * d + i] = a;
-      }
-    }
+    if (stratified != 0) permutedStrata(y, i, d, n, rng);
     const cum = slot(ws, O_CUM) + i * (G + 1);
     const lo = ws[slot(ws, O_LO) + i];
     const h = ws[slot(ws, O_H) + i];

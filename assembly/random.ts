@@ -112,8 +112,3 @@ export function fillNormal(state: Int32Array, at: i32, out: Float64Array, from: 
     if (i < end) out[i++] = v * f;
   }
 }
-
-/** Kernel entry: fills out with n uniforms on [0, 1) from stream 0 of `state`. */
-export function fillUniform(state: Int32Array, at: i32, out: Float64Array, from: i32, n: i32): void {
-  for (let i = from; i < from + n; i++) out[i] = uniform(state, at);
-}

@@ -22,9 +22,6 @@ export function mixtureLength(kind: i32, d: i32, K: i32): i32 {
   return HEADER + K + K * d + (kind == KIND_FULL ? K * d * d : K * d);
 }
 
-export function offConst(t: Float64Array): i32 {
-  return HEADER;
-}
 export function offMeans(t: Float64Array): i32 {
   return HEADER + <i32>t[2];
 }
