@@ -132,8 +132,7 @@ function loadWasm(): Promise<Backend> {
         },
       },
     };
-    const bytes = decodeBase64(wasmBase64) as Uint8Array<ArrayBuffer>;
-    wasmBackend = WebAssembly.compile(bytes).then(async (module) => {
+    wasmBackend = WebAssembly.compile(wasmBytes()).then(async (module) => {
       const instance = await WebAssembly.instantiate(module, imports);
       memory = (instance.exports as unknown as WasmExports).memory;
       wasmLoaded = makeWasmBackend(instance);
@@ -146,9 +145,20 @@ function loadWasm(): Promise<Backend> {
   return wasmBackend;
 }
 
-/** The default backend: WASM where WebAssembly exists, else JS. */
+let bytes: Uint8Array<ArrayBuffer> | null = null;
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  return (bytes ??= decodeBase64(wasmBase64) as Uint8Array<ArrayBuffer>);
+}
+
+let usable: boolean | null = null;
+/** Whether this engine can run the kernel module: WebAssembly with fixed-width SIMD. */
+function wasmUsable(): boolean {
+  return (usable ??= typeof WebAssembly === "object" && WebAssembly.validate(wasmBytes()));
+}
+
+/** The default backend: WASM where the engine runs it (WebAssembly with SIMD), else JS. */
 export function defaultBackendName(): BackendName {
-  return typeof WebAssembly === "object" ? "wasm" : "js";
+  return wasmUsable() ? "wasm" : "js";
 }
 
 /**
@@ -172,7 +182,8 @@ export function backendNow(name: BackendName | undefined): Backend {
 export async function getBackend(name: BackendName = defaultBackendName()): Promise<Backend> {
   if (name === "js") return jsBackend;
   if (name === "wasm") {
-    if (typeof WebAssembly !== "object") throw new Error("rovi: backend 'wasm' needs WebAssembly, which this environment lacks; use backend: 'js'");
+    if (!wasmUsable())
+      throw new Error("rovi: backend 'wasm' needs WebAssembly with SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+), which this environment lacks; use backend: 'js'");
     return loadWasm();
   }
   throw new TypeError(`backend must be 'wasm' or 'js'; got ${JSON.stringify(name)}`);

@@ -1,0 +1,154 @@
+// JavaScript twin of assembly/vector.ts: the same primitives, lane by lane in scalar code
+// (same operations in the same order, so the same bits). See that file for the contracts.
+
+export function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+  let s0 = 0.0;
+  let s1 = 0.0;
+  let s2 = 0.0;
+  let s3 = 0.0;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    s0 += x[xo + i] * y[yo + i];
+    s1 += x[xo + i + 1] * y[yo + i + 1];
+    s2 += x[xo + i + 2] * y[yo + i + 2];
+    s3 += x[xo + i + 3] * y[yo + i + 3];
+  }
+  for (; i < len; i++) s0 += x[xo + i] * y[yo + i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32, len: i32): void {
+  for (let i = 0; i < len; i++) y[yo + i] += a * x[xo + i];
+}
+
+export function rotateRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
+  for (let i = 0; i < len; i++) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    x[xo + i] = a - s * (b + tau * a);
+    x[yo + i] = b + s * (a - tau * b);
+  }
+}
+
+export function rotateRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const a0 = x[xo + i];
+    const a1 = x[xo + i + 1];
+    const b0 = x[yo + i];
+    const b1 = x[yo + i + 1];
+    const n0 = a0 - s * (b0 + tau * a0);
+    const n1 = a1 - s * (b1 + tau * a1);
+    x[yo + i] = b0 + s * (a0 - tau * b0);
+    x[yo + i + 1] = b1 + s * (a1 - tau * b1);
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * x[zo + i];
+    d1 += n1 * x[zo + i + 1];
+  }
+  if (i < len) {
+    const a0 = x[xo + i];
+    const b0 = x[yo + i];
+    const n0 = a0 - s * (b0 + tau * a0);
+    x[yo + i] = b0 + s * (a0 - tau * b0);
+    x[xo + i] = n0;
+    d0 += n0 * x[zo + i];
+  }
+  return d0 + d1;
+}
+
+export function subtractRowDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, f: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    const n1 = x[xo + i + 1] - f * x[yo + i + 1];
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * x[zo + i];
+    d1 += n1 * x[zo + i + 1];
+  }
+  if (i < len) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    x[xo + i] = n0;
+    d0 += n0 * x[zo + i];
+  }
+  return d0 + d1;
+}
+
+export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
+  for (let i = 0; i < len; i++) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    const b1 = b + s * (a - tau * b);
+    x[yo + i] = b1;
+    x[xo + i] = a - tau * (b + b1);
+  }
+}
+
+export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const a0 = x[xo + i];
+    const a1 = x[xo + i + 1];
+    const b0 = x[yo + i];
+    const b1 = x[yo + i + 1];
+    const c0 = b0 + s * (a0 - tau * b0);
+    const c1 = b1 + s * (a1 - tau * b1);
+    const n0 = a0 - tau * (b0 + c0);
+    const n1 = a1 - tau * (b1 + c1);
+    x[yo + i] = c0;
+    x[yo + i + 1] = c1;
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * x[zo + i];
+    d1 += n1 * x[zo + i + 1];
+  }
+  if (i < len) {
+    const a0 = x[xo + i];
+    const b0 = x[yo + i];
+    const c0 = b0 + s * (a0 - tau * b0);
+    const n0 = a0 - tau * (b0 + c0);
+    x[yo + i] = c0;
+    x[xo + i] = n0;
+    d0 += n0 * x[zo + i];
+  }
+  return d0 + d1;
+}
+
+export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, f: f64): f64 {
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    const n1 = x[xo + i + 1] - f * x[yo + i + 1];
+    x[xo + i] = n0;
+    x[xo + i + 1] = n1;
+    d0 += n0 * n0;
+    d1 += n1 * n1;
+  }
+  if (i < len) {
+    const n0 = x[xo + i] - f * x[yo + i];
+    x[xo + i] = n0;
+    d0 += n0 * n0;
+  }
+  return d0 + d1;
+}
+
+export function matVec(x: Float64Array, mo: i32, rows: i32, len: i32, vo: i32, yo: i32): void {
+  for (let r = 0; r < rows; r++) x[yo + r] = dot(x, mo + r * len, x, vo, len);
+}
+
+export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: i32, yo: i32): void {
+  for (let k = 0; k < rows; k++) {
+    const f = x[co + k];
+    const ro = mo + k * len;
+    for (let i = 0; i < len; i++) x[yo + i] -= f * x[ro + i];
+  }
+}

@@ -1,0 +1,292 @@
+// Vector primitives on rows of Float64Arrays, in two spellings: this file uses WASM SIMD
+// (f64x2: two lanes), assembly/portable/vector.ts is the scalar JavaScript twin that
+// scripts/build.mjs puts in its place. Every primitive is defined lane by lane, so the twins
+// agree bit for bit: element-wise ones trivially; a reduction keeps its partial sums in the
+// lanes (lane k sums the elements i with i mod 2 = k, or mod 4 over two vectors), the tail
+// goes to lane 0, and the lanes are combined in a fixed order. f64x2.mul and f64x2.add round
+// each lane exactly as scalar * and + do (no fused multiply-add).
+// Offsets and lengths are in elements; rows may overlap only where a function says so.
+
+// @ts-ignore: decorator
+@inline function at(x: Float64Array, i: i32): usize {
+  return x.dataStart + (<usize>i << 3);
+}
+
+/**
+ * x[xo .. xo+len) . y[yo .. yo+len) with four partial sums s_k over i = k mod 4 (the tail
+ * into s_0), returned as (s_0 + s_1) + (s_2 + s_3).
+ */
+export function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+  let a = f64x2.splat(0.0);
+  let b = f64x2.splat(0.0);
+  const px = at(x, xo);
+  const py = at(y, yo);
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const o = <usize>i << 3;
+    a = f64x2.add(a, f64x2.mul(v128.load(px + o), v128.load(py + o)));
+    b = f64x2.add(b, f64x2.mul(v128.load(px + o, 16), v128.load(py + o, 16)));
+  }
+  let s0: f64 = f64x2.extract_lane(a, 0);
+  for (; i < len; i++) s0 += x[xo + i] * y[yo + i];
+  return (s0 + f64x2.extract_lane(a, 1)) + (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
+}
+
+/** y[yo + i] += a x[xo + i] for i < len. */
+export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32, len: i32): void {
+  const va = f64x2.splat(a);
+  const px = at(x, xo);
+  const py = at(y, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(py + o, f64x2.add(v128.load(py + o), f64x2.mul(va, v128.load(px + o))));
+  }
+  if (i < len) y[yo + i] += a * x[xo + i];
+}
+
+/**
+ * The plane rotation (x, y) <- (x - s (y + tau x), y + s (x - tau y)) of rows xo and yo of
+ * one array: (c x - s y, s x + c y) with tau = s / (1 + c) (Rutishauser's form).
+ */
+export function rotateRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
+  const vs = f64x2.splat(s);
+  const vt = f64x2.splat(tau);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    const b = v128.load(py + o);
+    v128.store(px + o, f64x2.sub(a, f64x2.mul(vs, f64x2.add(b, f64x2.mul(vt, a)))));
+    v128.store(py + o, f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b)))));
+  }
+  if (i < len) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    x[xo + i] = a - s * (b + tau * a);
+    x[yo + i] = b + s * (a - tau * b);
+  }
+}
+
+/**
+ * rotateRows(x, xo, yo, len, s, tau), returning (new row xo) . (row zo) from the same pass
+ * (two partial sums over i mod 2, the tail into the first). Row zo may not be row xo or yo.
+ */
+export function rotateRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
+  const vs = f64x2.splat(s);
+  const vt = f64x2.splat(tau);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  const pz = at(x, zo);
+  let acc = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    const b = v128.load(py + o);
+    const n = f64x2.sub(a, f64x2.mul(vs, f64x2.add(b, f64x2.mul(vt, a))));
+    v128.store(py + o, f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b)))));
+    v128.store(px + o, n);
+    acc = f64x2.add(acc, f64x2.mul(n, v128.load(pz + o)));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  if (i < len) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    const n = a - s * (b + tau * a);
+    x[yo + i] = b + s * (a - tau * b);
+    x[xo + i] = n;
+    d0 += n * x[zo + i];
+  }
+  return d0 + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * Row xo -= f row yo, returning (new row xo) . (row zo) from the same pass (two partial sums
+ * over i mod 2, the tail into the first). Row zo may not be row xo.
+ */
+export function subtractRowDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, f: f64): f64 {
+  const vf = f64x2.splat(f);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  const pz = at(x, zo);
+  let acc = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const n = f64x2.sub(v128.load(px + o), f64x2.mul(vf, v128.load(py + o)));
+    v128.store(px + o, n);
+    acc = f64x2.add(acc, f64x2.mul(n, v128.load(pz + o)));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  if (i < len) {
+    const n = x[xo + i] - f * x[yo + i];
+    x[xo + i] = n;
+    d0 += n * x[zo + i];
+  }
+  return d0 + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * The plane rotation (x, y) <- (c x - s y, s x + c y) of rows xo and yo of one array as three
+ * shears, x1 = x - tau y, y' = y + s x1, x' = x1 - tau y' with tau = s / (1 + c) =
+ * tan(theta / 2), computed as y' = y + s (x - tau y) and x' = x - tau (y + y'): seven
+ * operations an element, one fewer than rotateRows, as accurate (each output rounds once on
+ * top of a small correction). Each shear has determinant 1, so rounding errors in s and tau
+ * (or s = 2 tau / (1 + tau^2) computed from tau) change the norms only to second order in
+ * the angle: many rotations do not drift the row norms.
+ */
+export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
+  const vs = f64x2.splat(s);
+  const vt = f64x2.splat(tau);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    const b = v128.load(py + o);
+    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
+    v128.store(py + o, b1);
+    v128.store(px + o, f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1))));
+  }
+  if (i < len) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    const b1 = b + s * (a - tau * b);
+    x[yo + i] = b1;
+    x[xo + i] = a - tau * (b + b1);
+  }
+}
+
+/**
+ * shearRows(x, xo, yo, len, s, tau), returning (new row xo) . (row zo) from the same pass (two
+ * partial sums over i mod 2, the tail into the first). Row zo may not be row xo or yo.
+ */
+export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
+  const vs = f64x2.splat(s);
+  const vt = f64x2.splat(tau);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  const pz = at(x, zo);
+  let acc = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    const b = v128.load(py + o);
+    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
+    const a1 = f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1)));
+    v128.store(py + o, b1);
+    v128.store(px + o, a1);
+    acc = f64x2.add(acc, f64x2.mul(a1, v128.load(pz + o)));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  if (i < len) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    const b1 = b + s * (a - tau * b);
+    const a1 = a - tau * (b + b1);
+    x[yo + i] = b1;
+    x[xo + i] = a1;
+    d0 += a1 * x[zo + i];
+  }
+  return d0 + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * Row xo -= f row yo, returning the sum of squares of the new row xo from the same pass (two
+ * partial sums over i mod 2, the tail into the first). Rows xo and yo do not overlap.
+ */
+export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, f: f64): f64 {
+  const vf = f64x2.splat(f);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  let acc = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const n = f64x2.sub(v128.load(px + o), f64x2.mul(vf, v128.load(py + o)));
+    v128.store(px + o, n);
+    acc = f64x2.add(acc, f64x2.mul(n, n));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  if (i < len) {
+    const n = x[xo + i] - f * x[yo + i];
+    x[xo + i] = n;
+    d0 += n * n;
+  }
+  return d0 + f64x2.extract_lane(acc, 1);
+}
+
+/**
+ * y[yo + r] = (row r of the rows x len matrix at mo) . x[vo .. vo+len) for r < rows, each as
+ * dot() computes it (two rows at a time: more independent work per iteration). The output
+ * does not overlap the matrix or the vector.
+ */
+export function matVec(x: Float64Array, mo: i32, rows: i32, len: i32, vo: i32, yo: i32): void {
+  const pv = at(x, vo);
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const p0 = at(x, mo + r * len);
+    const p1 = p0 + (<usize>len << 3);
+    let a0 = f64x2.splat(0.0);
+    let b0 = f64x2.splat(0.0);
+    let a1 = f64x2.splat(0.0);
+    let b1 = f64x2.splat(0.0);
+    let i = 0;
+    for (; i + 3 < len; i += 4) {
+      const o = <usize>i << 3;
+      const v0 = v128.load(pv + o);
+      const v1 = v128.load(pv + o, 16);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(p0 + o), v0));
+      b0 = f64x2.add(b0, f64x2.mul(v128.load(p0 + o, 16), v1));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(p1 + o), v0));
+      b1 = f64x2.add(b1, f64x2.mul(v128.load(p1 + o, 16), v1));
+    }
+    let s0: f64 = f64x2.extract_lane(a0, 0);
+    let t0: f64 = f64x2.extract_lane(a1, 0);
+    const ro = mo + r * len;
+    for (; i < len; i++) {
+      s0 += x[ro + i] * x[vo + i];
+      t0 += x[ro + len + i] * x[vo + i];
+    }
+    x[yo + r] = (s0 + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(b0, 0) + f64x2.extract_lane(b0, 1));
+    x[yo + r + 1] = (t0 + f64x2.extract_lane(a1, 1)) + (f64x2.extract_lane(b1, 0) + f64x2.extract_lane(b1, 1));
+  }
+  if (r < rows) x[yo + r] = dot(x, mo + r * len, x, vo, len);
+}
+
+/**
+ * Row yo -= sum_k x[co + k] (row k of the rows x len matrix at mo), the products subtracted
+ * one at a time for k = 0, 1, ... (four elements of row yo kept in registers across k). Row yo
+ * does not overlap the matrix or the coefficients.
+ */
+export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: i32, yo: i32): void {
+  const pm = at(x, mo);
+  const pc = at(x, co);
+  const py = at(x, yo);
+  const stride = <usize>len << 3;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const o = <usize>i << 3;
+    let y0 = v128.load(py + o);
+    let y1 = v128.load(py + o, 16);
+    let pk = pm + o;
+    for (let k = 0; k < rows; k++) {
+      const f = v128.load64_splat(pc + (<usize>k << 3));
+      y0 = f64x2.sub(y0, f64x2.mul(f, v128.load(pk)));
+      y1 = f64x2.sub(y1, f64x2.mul(f, v128.load(pk, 16)));
+      pk += stride;
+    }
+    v128.store(py + o, y0);
+    v128.store(py + o, y1, 16);
+  }
+  for (; i < len; i++) {
+    let y = x[yo + i];
+    for (let k = 0; k < rows; k++) y -= x[co + k] * x[mo + k * len + i];
+    x[yo + i] = y;
+  }
+}
