@@ -33,14 +33,17 @@ export function cumulate(p: Float64Array, at: i32, G: i32, cum: Float64Array, ca
   cum[cat + G] = 1.0;
 }
 
-/** The cell k with cum[k] <= u < cum[k + 1] (binary search; empty cells are never chosen). */
+/**
+ * The cell k with cum[k] <= u < cum[k + 1] (empty cells are never chosen): binary search with
+ * the halving written as a select, not a branch (random u made the branch a coin flip).
+ */
 function cellOf(cum: Float64Array, cat: i32, G: i32, u: f64): i32 {
-  let a = 0;
-  let b = G; // invariant: cum[a] <= u < cum[b]
-  while (b - a > 1) {
-    const m = (a + b) >> 1;
-    if (cum[cat + m] <= u) a = m;
-    else b = m;
+  let a = 0; // invariant: cum[a] <= u < cum[a + len]
+  let len = G;
+  while (len > 1) {
+    const half = len >> 1;
+    a = cum[cat + a + half] <= u ? a + half : a;
+    len -= half;
   }
   return a;
 }

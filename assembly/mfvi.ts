@@ -7,6 +7,7 @@
 import { uniform } from "./random";
 import { HEADER, offFactors, offMeans, KIND_FULL, logSumExpStrided } from "./targets";
 import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
+import { axpy, dot } from "./vector";
 
 // header slots
 export const H_D = 0;
@@ -531,11 +532,11 @@ function rotate(ws: Float64Array, y: Float64Array, n: i32, out: Float64Array, tr
   const d = slot(ws, H_D);
   const rot = slot(ws, O_ROT);
   for (let j = 0; j < n; j++) {
-    for (let r = 0; r < d; r++) {
-      let v = 0.0;
-      for (let c = 0; c < d; c++) v += (transpose != 0 ? ws[rot + c * d + r] : ws[rot + r * d + c]) * y[j * d + c];
-      out[j * d + r] = v;
-    }
+    if (transpose != 0) {
+      // O^T y_j = sum_c y_jc (row c of O): contiguous rows
+      for (let r = 0; r < d; r++) out[j * d + r] = 0.0;
+      for (let c = 0; c < d; c++) axpy(out, j * d, y[j * d + c], ws, rot + c * d, d);
+    } else for (let r = 0; r < d; r++) out[j * d + r] = dot(ws, rot + r * d, y, j * d, d);
   }
 }
 

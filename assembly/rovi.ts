@@ -3,6 +3,8 @@
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.
 
+import { axpy, dot } from "./vector";
+
 /**
  * From draws y (n x d) and grad log pi at x_j = O y_j (n x d) with log pi (n): writes
  * G = -(1/n) sum_j grad log pi(x_j) y_j^T (d x d, row-major) and returns F = -(1/n) sum log pi.
@@ -12,10 +14,7 @@ export function roviGradient(y: Float64Array, grad: Float64Array, logp: Float64A
   let f = 0.0;
   for (let j = 0; j < n; j++) {
     f -= logp[j];
-    for (let r = 0; r < d; r++) {
-      const gr = grad[j * d + r];
-      for (let c = 0; c < d; c++) g[r * d + c] -= gr * y[j * d + c];
-    }
+    for (let r = 0; r < d; r++) axpy(g, r * d, -grad[j * d + r], y, j * d, d);
   }
   const inv = 1.0 / <f64>n;
   for (let r = 0; r < d * d; r++) g[r] *= inv;
@@ -36,13 +35,7 @@ export function procrustesTarget(o: Float64Array, g: Float64Array, c: f64, d: i3
 
 /** out_j = R y_j for n row vectors of length d (R d x d, row-major). */
 export function applyRotation(rot: Float64Array, d: i32, y: Float64Array, n: i32, out: Float64Array): void {
-  for (let j = 0; j < n; j++) {
-    for (let r = 0; r < d; r++) {
-      let v = 0.0;
-      for (let c = 0; c < d; c++) v += rot[r * d + c] * y[j * d + c];
-      out[j * d + r] = v;
-    }
-  }
+  for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) out[j * d + r] = dot(rot, r * d, y, j * d, d);
 }
 
 /** Frobenius norm of a - b for d x d matrices. */

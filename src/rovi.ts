@@ -1,6 +1,6 @@
 // Rotational VI: MFVI in a learned rotated coordinate system x = O y (ALGORITHMS.md section 3).
 import { Approximation, type FitStatus } from "./approximation.js";
-import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { backendNow, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
 import { identity, runSweeps } from "./mfvi.js";
@@ -19,11 +19,13 @@ export interface TemperSchedule {
 export interface RoviOptions extends CaviOptions {
   /**
    * Starting rotation: 'pca' (the principal axes of a Gaussian mixture: eigenvectors of its
-   * covariance), 'identity', 'random' (Haar), or a d x d orthogonal matrix (within 1e-8).
-   * Default 'auto': 'pca' for mixtures, 'identity' for custom targets (see principalAxes()
-   * to start from the axes of your own draws).
+   * covariance), 'identity', 'random' (Haar), a d x d orthogonal matrix (within 1e-8), or
+   * `{ samples }`: the principal axes of exploratory draws (e.g. `lmc(...).samples`; rows of
+   * length d, row-major or nested), with the factors started from the draws' means and
+   * spreads along those axes unless `init` or `bounds` says otherwise. Default 'auto': 'pca'
+   * for mixtures, 'identity' for custom targets.
    */
-  rotationInit?: "auto" | "identity" | "random" | "pca" | readonly (readonly number[])[] | Float64Array;
+  rotationInit?: "auto" | "identity" | "random" | "pca" | readonly (readonly number[])[] | Float64Array | { samples: Float64Array | readonly (readonly number[])[] };
   /** Independent runs (restart r > 0 starts from a random rotation, seed + r); the lowest KL is kept. Default 1. */
   restarts?: number;
   /** Tempering schedule; default on (6 stages from beta = 0.05); false turns it off. */
@@ -44,8 +46,15 @@ export interface RoviOptions extends CaviOptions {
 
 const ROVI_KEYS = ["rotationInit", "restarts", "temper", "rotationEvery", "rotationSteps", "rotationSamples", "rotationTol", "cyclesPerStage", "procrustes"];
 
+/** A start from exploratory draws: their principal axes, and their moments along them. */
+interface DrawsStart {
+  rotation: Float64Array;
+  center: Float64Array;
+  scale: Float64Array;
+}
+
 interface RoviConfig {
-  rotationInit: "identity" | "random" | "pca" | Float64Array;
+  rotationInit: "identity" | "random" | "pca" | Float64Array | DrawsStart;
   restarts: number;
   betas: number[];
   rotationEvery: number;
@@ -63,9 +72,12 @@ function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviCo
   if (typeof ri === "string" && ri !== "auto") {
     rotationInit = oneOf("options.rotationInit", ri, ["identity", "random", "pca"] as const);
     if (rotationInit === "pca" && !(target instanceof GaussianMixture))
-      throw rangeError("options.rotationInit", "'pca' only for a Gaussian mixture target (for others pass principalAxes(draws))", "pca");
-  }
-  else if (ri !== undefined) {
+      throw rangeError("options.rotationInit", "'pca' only for a Gaussian mixture target (for others pass { samples } of exploratory draws)", "pca");
+  } else if (typeof ri === "object" && ri !== null && !Array.isArray(ri) && !(ri instanceof Float64Array)) {
+    const o = options("options.rotationInit", ri);
+    knownKeys("options.rotationInit", o, ["samples"]);
+    rotationInit = drawsStart("options.rotationInit.samples", o.samples, d);
+  } else if (ri !== undefined) {
     const m = matrix("options.rotationInit", ri, { rows: d, cols: d }).data;
     let worst = 0;
     for (let r = 0; r < d; r++)
@@ -118,6 +130,8 @@ function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviCo
 /** The rotation step's buffers and state for one fit. */
 class Rotator {
   private c = 0;
+  /** Whether the last step was accepted at its first c (then the next one tries c / 2). */
+  private grow = true;
   readonly o: Buffer<Float64Array>;
   private readonly g: Buffer<Float64Array>;
   private readonly m: Buffer<Float64Array>;
@@ -161,10 +175,12 @@ class Rotator {
   /**
    * One Procrustes step on draws from the current factors. The draws come from the same
    * uniforms every step (common random numbers), so the steps are a deterministic map of the
-   * factors that settles instead of wandering with sampling noise. Returns how far O moved
-   * (Frobenius; 0 when no step lowered the sample objective).
+   * factors that settles instead of wandering with sampling noise. `fresh`: the factors have
+   * changed since the last step, so the draws y are made anew; otherwise the last step's
+   * draws y and their images x = O y (left by its accepted candidate) serve again. Returns
+   * how far O moved (Frobenius; 0 when no step lowered the sample objective).
    */
-  step(): number {
+  step(fresh: boolean): number {
     const { engine } = this;
     const k = engine.backend.kernels;
     const d = engine.d;
@@ -173,16 +189,19 @@ class Rotator {
     const x = engine.buffer("rotX", n * d);
     const logp = engine.buffer("rotLogp", n);
     const grad = engine.buffer("rotGrad", n * d);
-    this.rng.view.set(this.seedState);
-    k.mfviSample(engine.ws.handle, this.rng.handle, n, 1, y.handle, x.handle);
+    if (fresh) {
+      this.rng.view.set(this.seedState);
+      k.mfviSample(engine.ws.handle, this.rng.handle, n, 1, y.handle, x.handle);
+    }
     engine.gradLogDensity(x, n, logp, grad);
     const f = k.roviGradient(y.handle, grad.handle, logp.handle, n, d, this.g.handle);
     if (!Number.isFinite(f)) return 0;
-    // c starts at half the last value (or |G|_F), so steps can grow again; it restarts from
-    // |G|_F when rejected steps have driven it out of range
+    // c starts at the last accepted value, halved if that was accepted at once (so steps can
+    // grow again); it restarts from |G|_F when rejected steps have driven it out of range
     const gNorm = Math.max(Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0)), 1e-300);
-    this.c = this.c > 0 && this.c < 1e12 * gNorm ? this.c / 2 : gNorm;
+    this.c = this.c > 0 && this.c < 1e12 * gNorm ? (this.grow ? this.c / 2 : this.c) : gNorm;
     for (let attempt = 0; attempt <= this.cfg.maxBacktracks; attempt++, this.c *= 2) {
+      this.grow = attempt === 0;
       k.procrustesTarget(this.o.handle, this.g.handle, this.c, d, this.m.handle);
       if (!this.polar(this.m, this.candidate)) return 0;
       k.applyRotation(this.candidate.handle, d, y.handle, n, x.handle);
@@ -223,11 +242,14 @@ function mixtureAxes(target: GaussianMixture, engine: Engine): Float64Array {
   for (const c of target.components)
     for (let r = 0; r < d; r++)
       for (let s = 0; s < d; s++) cov[r * d + s] += c.weight * (c.covariance[r * d + s] + (c.mean[r] - mean[r]) * (c.mean[s] - mean[s]));
-  return symmetricEigenvectors(engine.backend, cov, d);
+  return symmetricEigen(engine.backend, cov, d).vectors;
 }
 
-/** Eigenvectors (columns, by decreasing eigenvalue) of a symmetric PSD matrix: U of its SVD. */
-export function symmetricEigenvectors(backend: Backend, matrix: Float64Array, d: number): Float64Array {
+/**
+ * Eigenvectors (columns, by decreasing eigenvalue) and eigenvalues of a symmetric PSD matrix:
+ * U and S of its SVD.
+ */
+export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number): { vectors: Float64Array; values: Float64Array } {
   const a = backend.f64(d * d);
   const u = backend.f64(d * d);
   const s = backend.f64(d);
@@ -236,10 +258,40 @@ export function symmetricEigenvectors(backend: Backend, matrix: Float64Array, d:
   try {
     a.view.set(matrix);
     backend.kernels.svdJacobi(a.handle, d, d, u.handle, s.handle, v.handle, work.handle, 60);
-    return u.view.slice(0, d * d);
+    return { vectors: u.view.slice(0, d * d), values: s.view.slice(0, d) };
   } finally {
     for (const b of [a, u, s, v, work]) backend.free(b);
   }
+}
+
+/** Mean and covariance (divisor n - 1) of n draws of dimension d, row-major. */
+function drawMoments(name: string, samples: Float64Array, d: number): { mean: Float64Array; cov: Float64Array } {
+  if (samples.length < 2 * d || samples.length % d !== 0) throw rangeError(`${name}.length`, `a multiple of dim (${d}), at least 2 draws`, samples.length);
+  const n = samples.length / d;
+  const mean = new Float64Array(d);
+  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) mean[i] += samples[j * d + i] / n;
+  const cov = new Float64Array(d * d);
+  for (let j = 0; j < n; j++)
+    for (let r = 0; r < d; r++) {
+      const a = samples[j * d + r] - mean[r];
+      if (!Number.isFinite(a)) throw rangeError(`${name}[${j * d + r}]`, "finite", samples[j * d + r]);
+      for (let c = 0; c < d; c++) cov[r * d + c] += (a * (samples[j * d + c] - mean[c])) / (n - 1);
+    }
+  return { mean, cov };
+}
+
+/** rotationInit { samples }: the draws' principal axes O, and the mean and spread of O^T x. */
+function drawsStart(name: string, value: unknown, d: number): DrawsStart {
+  const samples = value instanceof Float64Array ? value : matrix(name, value, { cols: d }).data;
+  const { mean, cov } = drawMoments(name, samples, d);
+  // the eigenvalues are the variances along the axes; the JS kernels give the same bits as WASM
+  const { vectors, values } = symmetricEigen(backendNow("js"), cov, d);
+  const center = new Float64Array(d);
+  for (let i = 0; i < d; i++) for (let r = 0; r < d; r++) center[i] += vectors[r * d + i] * mean[r];
+  // a spread of 0 (all draws on a hyperplane) would give a degenerate factor: floor it
+  const floor = 1e-6 * Math.sqrt(Math.max(values[0], Number.MIN_VALUE));
+  const scale = values.map((v) => Math.max(Math.sqrt(v), floor));
+  return { rotation: vectors, center, scale };
 }
 
 
@@ -258,11 +310,12 @@ async function oneRun(target: Target, config: CaviConfig, cfg: RoviConfig, start
   const rotator = new Rotator(engine, cfg);
   try {
     const d = target.dim;
+    const fromDraws = typeof start === "object" && !(start instanceof Float64Array) ? start : null;
     const rotation =
-      start === "identity" ? identity(d) : start === "random" ? haar(engine, rotator) : start === "pca" ? mixtureAxes(target as GaussianMixture, engine) : start;
+      start === "identity" ? identity(d) : start === "random" ? haar(engine, rotator) : start === "pca" ? mixtureAxes(target as GaussianMixture, engine) : fromDraws ? fromDraws.rotation : (start as Float64Array);
     rotator.set(rotation);
     const first = cfg.betas[0];
-    const guess = initialGuess(target, rotation, config, "moments");
+    const guess = fromDraws && config.init === "auto" && !config.bounds ? fromDraws : initialGuess(target, rotation, config, "moments");
     // a tempered start is broader: pi^beta spreads a Gaussian by 1 / sqrt(beta)
     engine.initFactors(guess.center, guess.scale.map((s) => s / Math.sqrt(first)));
     const trace: number[] = [];
@@ -283,7 +336,7 @@ async function oneRun(target: Target, config: CaviConfig, cfg: RoviConfig, start
         // the rotation phase: Procrustes steps for the current factors until O settles
         let moved = 0;
         for (let step = 0; step < cfg.rotationSteps; step++) {
-          const m = rotator.step();
+          const m = rotator.step(step === 0);
           if (step === 0) moved = m;
           if (m < cfg.rotationTol) break;
         }
@@ -355,16 +408,6 @@ export async function rovi(target: Target, opts?: RoviOptions): Promise<Approxim
 export async function principalAxes(samples: Float64Array, dim: number, opts: { backend?: BackendName } = {}): Promise<Float64Array> {
   if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
   const d = integer("dim", dim, 1, 100_000);
-  if (samples.length < 2 * d || samples.length % d !== 0) throw rangeError("samples.length", `a multiple of dim (${d}), at least 2 draws`, samples.length);
-  const n = samples.length / d;
-  const mean = new Float64Array(d);
-  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) mean[i] += samples[j * d + i] / n;
-  const cov = new Float64Array(d * d);
-  for (let j = 0; j < n; j++)
-    for (let r = 0; r < d; r++) {
-      const a = samples[j * d + r] - mean[r];
-      if (!Number.isFinite(a)) throw rangeError(`samples[${j * d + r}]`, "finite", samples[j * d + r]);
-      for (let c = 0; c < d; c++) cov[r * d + c] += (a * (samples[j * d + c] - mean[c])) / (n - 1);
-    }
-  return symmetricEigenvectors(await getBackend(opts.backend), cov, d);
+  const { cov } = drawMoments("samples", samples, d);
+  return symmetricEigen(await getBackend(opts.backend), cov, d).vectors;
 }

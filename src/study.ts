@@ -918,23 +918,13 @@ async function e5(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
   const draws = finiteRows(ch.samples, 2);
   rows.push(row("E5", "Old Faithful", "lmc", `LMC (ULA), ${s.e5Chains} chains from (${mean.toFixed(2)}, ${mean.toFixed(2)})`, { seconds: sl, status: ch.status, extra: { labelFraction: labelFraction(draws) } }));
   ctx.say(`  E5 LMC ${sl.toFixed(1)} s`);
-  const axes = await principalAxes(draws, 2, ctx.backend ? { backend: ctx.backend } : {});
-  // the draws' moments in the rotated coordinates y = O^T x: the factors' starting centres and scales
-  const n = draws.length / 2;
-  const centre = [0, 0];
-  const second = [0, 0];
-  for (let j = 0; j < n; j++)
-    for (let i = 0; i < 2; i++) {
-      const y = axes[i] * draws[2 * j] + axes[2 + i] * draws[2 * j + 1];
-      centre[i] += y / n;
-      second[i] += (y * y) / n;
-    }
-  const scale = centre.map((c, i) => Math.sqrt(Math.max(second[i] - c * c, 1e-12)));
   if (s.e5Contrasts) {
+    const axes = await principalAxes(draws, 2, ctx.backend ? { backend: ctx.backend } : {});
     const [qp, sp] = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: axes, temper: false }));
     rows.push(fitRow("rovi-axes", "RoVI, LMC axes, default factor start", qp, sp));
   }
-  const [qr, sr] = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: axes, temper: false, init: { center: centre, scale }, maxSweeps: E5_MAX_SWEEPS }));
+  // the draws' principal axes, and the factors started from the draws' moments along them
+  const [qr, sr] = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: { samples: draws }, temper: false, maxSweeps: E5_MAX_SWEEPS }));
   rows.push(fitRow("rovi", "RoVI, LMC axes and moments", qr, sr));
   ctx.say(`  E5 RoVI ${sr.toFixed(1)} s`);
 
@@ -1050,7 +1040,7 @@ async function e5(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
     setup:
       `The posterior of (mu_1, mu_2) in x_n ~ 1/2 N(mu_1, 0.4^2) + 1/2 N(mu_2, 0.4^2), N(mean, 2^2) priors, for the ${data.length} Old Faithful eruption durations (labelSwitchingPosterior()); unnormalised, so "KL" is the negative ELBO E_q[V] - H(q). ` +
       `All fits use ${G} cells per factor (each density evaluation costs ${data.length} data points). ` +
-      `LMC: ULA, step 1e-4, ${s.e5Chains} chains started on the diagonal at the data mean (${mean.toFixed(3)}, ${mean.toFixed(3)}), ${s.e5Steps} steps; its final states give RoVI's starting rotation (principalAxes) and, projected on those axes, the factors' starting centres and scales. ` +
+      `LMC: ULA, step 1e-4, ${s.e5Chains} chains started on the diagonal at the data mean (${mean.toFixed(3)}, ${mean.toFixed(3)}), ${s.e5Steps} steps; its final states give RoVI's start (rotationInit: { samples }): their principal axes as the rotation and their means and spreads along those axes as the factors. ` +
       `RoVI then runs with temper: false and at most ${E5_MAX_SWEEPS} sweeps. P(mu_1 < mu_2) is the share of 20,000 stratified draws (LMC: of its chains).`,
     rows,
     tables: [

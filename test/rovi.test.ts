@@ -102,6 +102,34 @@ test("a user rotation is used as given; a non-orthogonal one is refused", async 
   await expect(rovi(t, { rotationInit: [[1, 0.1], [0, 1]] })).rejects.toThrow(/options\.rotationInit must be orthogonal \(\|O\^T O - I\| <= 1e-8\); got a matrix with \|O\^T O - I\| = 1\.00e-1/);
 });
 
+test("rotationInit { samples }: the draws' principal axes and their moments start the fit", async () => {
+  // exact draws of 1/2 N(-3 (1, 1), I) + 1/2 N(3 (1, 1), I), Box-Muller on a seeded LCG
+  let state = 12345;
+  const u = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const n = 2000;
+  const draws = new Float64Array(2 * n);
+  for (let j = 0; j < n; j++) {
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const phi = 2 * Math.PI * u();
+    const m = j % 2 === 0 ? -3 : 3;
+    draws[2 * j] = m + r * Math.cos(phi);
+    draws[2 * j + 1] = m + r * Math.sin(phi);
+  }
+  const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+  for (const samples of [draws, Array.from({ length: n }, (_, j) => [draws[2 * j], draws[2 * j + 1]])]) {
+    const a = await rovi(t, { rotationInit: { samples }, temper: false, seed: 3 });
+    expect(a.status).toBe("converged");
+    expect(bestColumnCos(a.rotation, [1, 1])).toBeGreaterThan(0.999);
+    for (const mass of componentMass(a, t)) expect(Math.abs(mass - 0.5)).toBeLessThan(0.02);
+    expect(a.kl).toBeLessThan(0.02);
+  }
+  await expect(rovi(t, { rotationInit: { samples: draws.subarray(0, 3) } })).rejects.toThrow(/options\.rotationInit\.samples\.length must be a multiple of dim \(2\), at least 2 draws; got 3/);
+  await expect(rovi(t, { rotationInit: { samples: [[1, 2], [Infinity, 1]] } })).rejects.toThrow(/options\.rotationInit\.samples\[1\]\[0\] must be a finite number; got Infinity/);
+  await expect(rovi(t, { rotationInit: { samples: [[1, 2, 3]] } })).rejects.toThrow(/options\.rotationInit\.samples\[0\] must be a row of length 2/);
+  await expect(rovi(t, { rotationInit: { draws } } as never)).rejects.toThrow(/options\.rotationInit\.draws must be one of the known options/);
+  expect((await rovi(t, { rotationInit: { samples: draws }, temper: false })).status).toBe("converged"); // still usable
+});
+
 test.each([
   ["rotationInit unknown", { rotationInit: "qr" }, RangeError, /options\.rotationInit must be one of 'identity', 'random', 'pca'; got "qr"/],
   ["rotationInit wrong shape", { rotationInit: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, RangeError, /options\.rotationInit must be a matrix with 2 rows/],
