@@ -1,5 +1,5 @@
 // The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
-import { backendNow, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { backendNow, copyOut, type Backend, type BackendName, type Buffer } from "./backend.js";
 import * as portable from "./generated/portable/index.js";
 import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
 
@@ -129,7 +129,7 @@ export class Approximation {
       try {
         b.kernels.seedStreams(rng.handle, s.lo, s.hi, 1);
         b.kernels.mfviSample(ws.handle, rng.handle, n, o.stratified ? 1 : 0, y.handle, out.handle);
-        return out.view.slice();
+        return copyOut(out);
       } finally {
         [rng, y, out].forEach((x) => b.free(x));
       }
@@ -149,7 +149,7 @@ export class Approximation {
       try {
         x.view.set(points);
         b.kernels.mfviLogDensity(ws.handle, x.handle, n, y.handle, out.handle);
-        return out.view.slice();
+        return copyOut(out);
       } finally {
         [x, y, out].forEach((v) => b.free(v));
       }

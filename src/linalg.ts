@@ -1,7 +1,7 @@
 // Singular value decomposition and nearest orthogonal matrix (polar factor), on the kernels of
 // assembly/svd.ts (QR-preconditioned one-sided Jacobi). Both functions are async because the
 // WASM module compiles asynchronously; the JS backend gives the same bits.
-import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { copyOut, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { integer, knownKeys, matrix, oneOf, options as optionsObject, rangeError } from "./validate.js";
 
 /**
@@ -140,8 +140,8 @@ export async function svd(a: MatrixInput, options?: SvdOptions): Promise<SvdResu
     A.view.set(data);
     const sweeps = backend.kernels.svdJacobi(A.handle, rows, cols, U.handle, S.handle, V.handle, W.handle, MAX_SWEEPS);
     if (sweeps < 0) throw notConverged(-sweeps);
-    const s = S.view.slice();
-    return { rows, cols, k, U: U.view.slice(), S: s, V: V.view.slice(), rank: rankOf(s, rows, cols), sweeps };
+    const s = copyOut(S);
+    return { rows, cols, k, U: copyOut(U), S: s, V: copyOut(V), rank: rankOf(s, rows, cols), sweeps };
   });
 }
 
@@ -169,7 +169,7 @@ export async function nearestOrthogonal(a: MatrixInput, options?: NearestOrthogo
     A.view.set(data);
     const sweeps = backend.kernels.polarFactor(A.handle, n, Q.handle, S.handle, V.handle, W.handle, MAX_SWEEPS);
     if (sweeps < 0) throw notConverged(-sweeps);
-    const s = S.view.slice();
-    return { n, Q: Q.view.slice(), S: s, unique: rankOf(s, n, n) === n, sweeps };
+    const s = copyOut(S);
+    return { n, Q: copyOut(Q), S: s, unique: rankOf(s, n, n) === n, sweeps };
   });
 }

@@ -34,6 +34,24 @@ export function finite(name: string, value: unknown): number {
   return value;
 }
 
+/** finite() for entry i (or [i][j]) of an array `name`; the name is built only on failure. */
+function entry(name: string, value: unknown, i: number, j = -1): number {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  return finite(j < 0 ? `${name}[${i}]` : `${name}[${i}][${j}]`, value);
+}
+
+/** A copy of a flat array of finite numbers (entry i named `${name}[${i}]` if it is not one). */
+function finiteCopy(name: string, value: readonly unknown[] | Float64Array | Float32Array): Float64Array {
+  if (value instanceof Float64Array) {
+    const data = value.slice();
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) entry(name, data[i], i);
+    return data;
+  }
+  const data = new Float64Array(value.length);
+  for (let i = 0; i < value.length; i++) data[i] = entry(name, value[i], i);
+  return data;
+}
+
 /** A finite number in [min, max] (either bound may be open). */
 export function inRange(
   name: string,
@@ -88,9 +106,7 @@ export function vector(name: string, value: unknown, length?: number): Float64Ar
   const n = value.length;
   if (length !== undefined && n !== length) throw rangeError(name, `of length ${length}`, value);
   if (n === 0) throw rangeError(name, "non-empty", value);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = finite(`${name}[${i}]`, value[i]);
-  return out;
+  return finiteCopy(name, value);
 }
 
 /**
@@ -114,7 +130,7 @@ export function matrix(
       const row = value[i];
       if (!Array.isArray(row) && !(row instanceof Float64Array)) throw typeError(`${name}[${i}]`, "an array of numbers", row);
       if (row.length !== cols) throw rangeError(`${name}[${i}]`, `of length ${cols} like row 0`, row);
-      for (let j = 0; j < cols; j++) data[i * cols + j] = finite(`${name}[${i}][${j}]`, row[j]);
+      for (let j = 0; j < cols; j++) data[i * cols + j] = entry(name, row[j], i, j);
     }
     return { data, rows, cols };
   }
@@ -129,9 +145,7 @@ export function matrix(
     else if (cols === undefined) cols = rows ? n / rows : 0;
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows! * cols! !== n || n === 0)
       throw rangeError(name, `a ${rows ?? "?"} x ${cols ?? "?"} matrix (row-major, ${(rows ?? 0) * (cols ?? 0)} entries)`, value);
-    const data = new Float64Array(n);
-    for (let i = 0; i < n; i++) data[i] = finite(`${name}[${i}]`, value[i]);
-    return { data, rows: rows!, cols: cols! };
+    return { data: finiteCopy(name, value), rows: rows!, cols: cols! };
   }
   throw typeError(name, "a matrix (nested arrays or a row-major Float64Array)", value);
 }
