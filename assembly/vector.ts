@@ -46,97 +46,14 @@ export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32,
 }
 
 /**
- * The plane rotation (x, y) <- (x - s (y + tau x), y + s (x - tau y)) of rows xo and yo of
- * one array: (c x - s y, s x + c y) with tau = s / (1 + c) (Rutishauser's form).
- */
-export function rotateRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
-  const vs = f64x2.splat(s);
-  const vt = f64x2.splat(tau);
-  const px = at(x, xo);
-  const py = at(x, yo);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    const a = v128.load(px + o);
-    const b = v128.load(py + o);
-    v128.store(px + o, f64x2.sub(a, f64x2.mul(vs, f64x2.add(b, f64x2.mul(vt, a)))));
-    v128.store(py + o, f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b)))));
-  }
-  if (i < len) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    x[xo + i] = a - s * (b + tau * a);
-    x[yo + i] = b + s * (a - tau * b);
-  }
-}
-
-/**
- * rotateRows(x, xo, yo, len, s, tau), returning (new row xo) . (row zo) from the same pass
- * (two partial sums over i mod 2, the tail into the first). Row zo may not be row xo or yo.
- */
-export function rotateRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
-  const vs = f64x2.splat(s);
-  const vt = f64x2.splat(tau);
-  const px = at(x, xo);
-  const py = at(x, yo);
-  const pz = at(x, zo);
-  let acc = f64x2.splat(0.0);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    const a = v128.load(px + o);
-    const b = v128.load(py + o);
-    const n = f64x2.sub(a, f64x2.mul(vs, f64x2.add(b, f64x2.mul(vt, a))));
-    v128.store(py + o, f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b)))));
-    v128.store(px + o, n);
-    acc = f64x2.add(acc, f64x2.mul(n, v128.load(pz + o)));
-  }
-  let d0: f64 = f64x2.extract_lane(acc, 0);
-  if (i < len) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    const n = a - s * (b + tau * a);
-    x[yo + i] = b + s * (a - tau * b);
-    x[xo + i] = n;
-    d0 += n * x[zo + i];
-  }
-  return d0 + f64x2.extract_lane(acc, 1);
-}
-
-/**
- * Row xo -= f row yo, returning (new row xo) . (row zo) from the same pass (two partial sums
- * over i mod 2, the tail into the first). Row zo may not be row xo.
- */
-export function subtractRowDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, f: f64): f64 {
-  const vf = f64x2.splat(f);
-  const px = at(x, xo);
-  const py = at(x, yo);
-  const pz = at(x, zo);
-  let acc = f64x2.splat(0.0);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    const n = f64x2.sub(v128.load(px + o), f64x2.mul(vf, v128.load(py + o)));
-    v128.store(px + o, n);
-    acc = f64x2.add(acc, f64x2.mul(n, v128.load(pz + o)));
-  }
-  let d0: f64 = f64x2.extract_lane(acc, 0);
-  if (i < len) {
-    const n = x[xo + i] - f * x[yo + i];
-    x[xo + i] = n;
-    d0 += n * x[zo + i];
-  }
-  return d0 + f64x2.extract_lane(acc, 1);
-}
-
-/**
  * The plane rotation (x, y) <- (c x - s y, s x + c y) of rows xo and yo of one array as three
  * shears, x1 = x - tau y, y' = y + s x1, x' = x1 - tau y' with tau = s / (1 + c) =
  * tan(theta / 2), computed as y' = y + s (x - tau y) and x' = x - tau (y + y'): seven
- * operations an element, one fewer than rotateRows, as accurate (each output rounds once on
- * top of a small correction). Each shear has determinant 1, so rounding errors in s and tau
- * (or s = 2 tau / (1 + tau^2) computed from tau) change the norms only to second order in
- * the angle: many rotations do not drift the row norms.
+ * operations an element, one fewer than Rutishauser's x - s (y + tau x), y + s (x - tau y),
+ * and as accurate (each output rounds once on top of a small correction). Each shear has
+ * determinant 1, so rounding errors in s and tau (or s = 2 tau / (1 + tau^2) computed from
+ * tau) change the norms only to second order in the angle: many rotations do not drift the
+ * row norms.
  */
 export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
   const vs = f64x2.splat(s);

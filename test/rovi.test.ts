@@ -92,6 +92,15 @@ test("WASM and JS give the same bits; the same seed the same result", async () =
   expect(Array.from(w.trace)).toEqual(Array.from(j.trace));
   const again = await rovi(t, { backend: "wasm", seed: 9, gridSize: 64 });
   expect(Array.from(again.rotation)).toEqual(Array.from(w.rotation));
+  // d = 7: the SIMD vector primitives' tails (7 = 4 + 2 + 1) and the sampled quadrature's path
+  const u = [1, -2, 0.5, 3, -1, 2, 0.25];
+  const t7 = gaussianMixture({ weights: [0.4, 0.6], means: [u.map((x) => -x), u], covariances: [1, 1] });
+  const opts = { seed: 3, gridSize: 32, samples: 32, klSamples: 1024, rotationSamples: 512, maxSweeps: 12 };
+  const [w7, j7] = await Promise.all(backends.map((backend) => rovi(t7, { ...opts, backend })));
+  expect(w7.kl).toBe(j7.kl);
+  expect(Array.from(w7.rotation)).toEqual(Array.from(j7.rotation));
+  expect(Array.from(w7.trace)).toEqual(Array.from(j7.trace));
+  expect(Array.from(w7.sample(64, { seed: 1 }))).toEqual(Array.from(j7.sample(64, { seed: 1 })));
 });
 
 test("a user rotation is used as given; a non-orthogonal one is refused", async () => {

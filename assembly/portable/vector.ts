@@ -21,64 +21,6 @@ export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32,
   for (let i = 0; i < len; i++) y[yo + i] += a * x[xo + i];
 }
 
-export function rotateRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
-  for (let i = 0; i < len; i++) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    x[xo + i] = a - s * (b + tau * a);
-    x[yo + i] = b + s * (a - tau * b);
-  }
-}
-
-export function rotateRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
-  let d0 = 0.0;
-  let d1 = 0.0;
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const a0 = x[xo + i];
-    const a1 = x[xo + i + 1];
-    const b0 = x[yo + i];
-    const b1 = x[yo + i + 1];
-    const n0 = a0 - s * (b0 + tau * a0);
-    const n1 = a1 - s * (b1 + tau * a1);
-    x[yo + i] = b0 + s * (a0 - tau * b0);
-    x[yo + i + 1] = b1 + s * (a1 - tau * b1);
-    x[xo + i] = n0;
-    x[xo + i + 1] = n1;
-    d0 += n0 * x[zo + i];
-    d1 += n1 * x[zo + i + 1];
-  }
-  if (i < len) {
-    const a0 = x[xo + i];
-    const b0 = x[yo + i];
-    const n0 = a0 - s * (b0 + tau * a0);
-    x[yo + i] = b0 + s * (a0 - tau * b0);
-    x[xo + i] = n0;
-    d0 += n0 * x[zo + i];
-  }
-  return d0 + d1;
-}
-
-export function subtractRowDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, f: f64): f64 {
-  let d0 = 0.0;
-  let d1 = 0.0;
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const n0 = x[xo + i] - f * x[yo + i];
-    const n1 = x[xo + i + 1] - f * x[yo + i + 1];
-    x[xo + i] = n0;
-    x[xo + i + 1] = n1;
-    d0 += n0 * x[zo + i];
-    d1 += n1 * x[zo + i + 1];
-  }
-  if (i < len) {
-    const n0 = x[xo + i] - f * x[yo + i];
-    x[xo + i] = n0;
-    d0 += n0 * x[zo + i];
-  }
-  return d0 + d1;
-}
-
 export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
   for (let i = 0; i < len; i++) {
     const a = x[xo + i];
