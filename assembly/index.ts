@@ -14,6 +14,7 @@ export * from "./svd";
 export * from "./rovi";
 export * from "./lmc";
 export * from "./advi";
+export * from "./posteriors";
 export { nextInt, uniform, seedStreams, fillNormal, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */

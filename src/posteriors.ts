@@ -1,4 +1,5 @@
 // Posteriors built from data (ALGORITHMS.md section 7).
+import { backendNow } from "./backend.js";
 import { CustomTarget, customTarget } from "./targets.js";
 import { faithfulEruptions } from "./data/faithful.js";
 import { finite, knownKeys, options, rangeError, vector } from "./validate.js";
@@ -18,7 +19,7 @@ export interface LabelSwitchingOptions {
  * The posterior of (mu_1, mu_2) in x_n ~ 1/2 N(mu_1, s^2) + 1/2 N(mu_2, s^2) with independent
  * N(priorMean, priorSd^2) priors: symmetric under swapping the labels, so it has two equal
  * modes on either side of the diagonal mu_1 = mu_2. Unnormalised (log Z unknown): fits report
- * E_q[V] - H(q) as `kl`. Log density and gradient are exact and computed in batches.
+ * E_q[V] - H(q) as `kl`. Log density and gradient are exact, computed in batches by a kernel.
  */
 export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTarget {
   const o = options("options", opts);
@@ -29,38 +30,29 @@ export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTar
   const m0 = o.priorMean === undefined ? x.reduce((a, b) => a + b, 0) / x.length : finite("options.priorMean", o.priorMean);
   const tau = o.priorSd === undefined ? 2 : finite("options.priorSd", o.priorSd);
   if (!(tau > 0)) throw rangeError("options.priorSd", "positive", tau);
-  const inv2s2 = 1 / (2 * s * s);
-  const constant = -x.length * (Math.log(s) + 0.5 * Math.log(2 * Math.PI)) - 2 * (Math.log(tau) + 0.5 * Math.log(2 * Math.PI));
+  const m = x.length;
+  const model = Float64Array.of(s, m0, tau, m * Math.log(0.5) - m * Math.log(s * Math.sqrt(2 * Math.PI)) - 2 * Math.log(tau * Math.sqrt(2 * Math.PI)));
 
-  /** log p(mu | x) + const at one point; fills the gradient if `grad` is given. */
-  function at(mu1: number, mu2: number, grad: Float64Array | null, g: number): number {
-    let lp = constant - ((mu1 - m0) ** 2 + (mu2 - m0) ** 2) / (2 * tau * tau);
-    let g1 = -(mu1 - m0) / (tau * tau);
-    let g2 = -(mu2 - m0) / (tau * tau);
-    for (let n = 0; n < x.length; n++) {
-      const a = -((x[n] - mu1) ** 2) * inv2s2;
-      const b = -((x[n] - mu2) ** 2) * inv2s2;
-      const top = Math.max(a, b);
-      const ea = Math.exp(a - top);
-      const eb = Math.exp(b - top);
-      lp += top + Math.log(0.5 * (ea + eb));
-      const r1 = ea / (ea + eb);
-      g1 += (r1 * (x[n] - mu1)) / (s * s);
-      g2 += ((1 - r1) * (x[n] - mu2)) / (s * s);
+  /** The kernel on one batch: log densities into out, and the gradient into grad if given. */
+  function evaluate(points: Float64Array, out: Float64Array | null, grad: Float64Array | null): void {
+    const n = points.length / 2;
+    const b = backendNow(undefined); // WASM once loaded, JS until then: the same bits
+    const bufs = [m, 4, 2 * n, n, grad ? 2 * n : 1].map((length) => b.f64(Math.max(1, length)));
+    const [data, params, at, lp, g] = bufs;
+    try {
+      data.view.set(x);
+      params.view.set(model);
+      at.view.set(points);
+      b.kernels.labelSwitchingLogDensity(data.handle, m, params.handle, at.handle, n, lp.handle, g.handle, grad ? 1 : 0);
+      if (out) out.set(lp.view);
+      if (grad) grad.set(g.view);
+    } finally {
+      for (const buf of bufs) b.free(buf);
     }
-    if (grad) {
-      grad[g] = g1;
-      grad[g + 1] = g2;
-    }
-    return lp;
   }
   return customTarget({
     dim: 2,
-    logDensity(points, out) {
-      for (let j = 0; j < out.length; j++) out[j] = at(points[2 * j], points[2 * j + 1], null, 0);
-    },
-    gradLogDensity(points, grad) {
-      for (let j = 0; j < points.length / 2; j++) at(points[2 * j], points[2 * j + 1], grad, 2 * j);
-    },
+    logDensity: (points, out) => evaluate(points, out, null),
+    gradLogDensity: (points, grad) => evaluate(points, null, grad),
   });
 }
