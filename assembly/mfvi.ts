@@ -7,7 +7,8 @@
 import { uniform } from "./random";
 import { HEADER, offFactors, offMeans, KIND_FULL, logSumExpStrided } from "./targets";
 import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
-import { axpy, dot } from "./vector";
+import { axpy } from "./vector";
+import { matrixTimesRows } from "./rovi";
 
 // header slots
 export const H_D = 0;
@@ -531,12 +532,14 @@ export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified
 function rotate(ws: Float64Array, y: Float64Array, n: i32, out: Float64Array, transpose: i32): void {
   const d = slot(ws, H_D);
   const rot = slot(ws, O_ROT);
+  if (transpose == 0) {
+    matrixTimesRows(ws, rot, d, y, n, out);
+    return;
+  }
   for (let j = 0; j < n; j++) {
-    if (transpose != 0) {
-      // O^T y_j = sum_c y_jc (row c of O): contiguous rows
-      for (let r = 0; r < d; r++) out[j * d + r] = 0.0;
-      for (let c = 0; c < d; c++) axpy(out, j * d, y[j * d + c], ws, rot + c * d, d);
-    } else for (let r = 0; r < d; r++) out[j * d + r] = dot(ws, rot + r * d, y, j * d, d);
+    // O^T y_j = sum_c y_jc (row c of O): contiguous rows
+    for (let r = 0; r < d; r++) out[j * d + r] = 0.0;
+    for (let c = 0; c < d; c++) axpy(out, j * d, y[j * d + c], ws, rot + c * d, d);
   }
 }
 

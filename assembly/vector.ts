@@ -140,39 +140,13 @@ export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, 
 
 /**
  * y[yo + r] = (row r of the rows x len matrix at mo) . x[vo .. vo+len) for r < rows, each as
- * dot() computes it (two rows at a time: more independent work per iteration). The output
- * does not overlap the matrix or the vector.
+ * dot() computes it: two rows at a time by dotPair() with the vector as the shared operand
+ * (products commute, so the bits are the same). The output does not overlap the matrix or
+ * the vector.
  */
 export function matVec(x: Float64Array, mo: i32, rows: i32, len: i32, vo: i32, yo: i32): void {
-  const pv = at(x, vo);
   let r = 0;
-  for (; r + 1 < rows; r += 2) {
-    const p0 = at(x, mo + r * len);
-    const p1 = p0 + (<usize>len << 3);
-    let a0 = f64x2.splat(0.0);
-    let b0 = f64x2.splat(0.0);
-    let a1 = f64x2.splat(0.0);
-    let b1 = f64x2.splat(0.0);
-    let i = 0;
-    for (; i + 3 < len; i += 4) {
-      const o = <usize>i << 3;
-      const v0 = v128.load(pv + o);
-      const v1 = v128.load(pv + o, 16);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(p0 + o), v0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load(p0 + o, 16), v1));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(p1 + o), v0));
-      b1 = f64x2.add(b1, f64x2.mul(v128.load(p1 + o, 16), v1));
-    }
-    let s0: f64 = f64x2.extract_lane(a0, 0);
-    let t0: f64 = f64x2.extract_lane(a1, 0);
-    const ro = mo + r * len;
-    for (; i < len; i++) {
-      s0 += x[ro + i] * x[vo + i];
-      t0 += x[ro + len + i] * x[vo + i];
-    }
-    x[yo + r] = (s0 + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(b0, 0) + f64x2.extract_lane(b0, 1));
-    x[yo + r + 1] = (t0 + f64x2.extract_lane(a1, 1)) + (f64x2.extract_lane(b1, 0) + f64x2.extract_lane(b1, 1));
-  }
+  for (; r + 1 < rows; r += 2) dotPair(x, vo, x, mo + r * len, mo + (r + 1) * len, len, x, yo + r, yo + r + 1);
   if (r < rows) x[yo + r] = dot(x, mo + r * len, x, vo, len);
 }
 
@@ -206,4 +180,56 @@ export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: 
     for (let k = 0; k < rows; k++) y -= x[co + k] * x[mo + k * len + i];
     x[yo + i] = y;
   }
+}
+
+/**
+ * out[o0] = x[xo ..] . y[y0 ..] and out[o1] = x[xo ..] . y[y1 ..] (length len), each exactly as
+ * dot() computes it: one pass over x for two dot products (a d x d matrix row against two
+ * vectors loads the row once, which matters once the matrix outgrows the L1 cache).
+ */
+export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: i32, len: i32, out: Float64Array, o0: i32, o1: i32): void {
+  const px = at(x, xo);
+  const p0 = at(y, y0);
+  const p1 = at(y, y1);
+  let a0 = f64x2.splat(0.0);
+  let b0 = f64x2.splat(0.0);
+  let a1 = f64x2.splat(0.0);
+  let b1 = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const o = <usize>i << 3;
+    const u = v128.load(px + o);
+    const v = v128.load(px + o, 16);
+    a0 = f64x2.add(a0, f64x2.mul(u, v128.load(p0 + o)));
+    b0 = f64x2.add(b0, f64x2.mul(v, v128.load(p0 + o, 16)));
+    a1 = f64x2.add(a1, f64x2.mul(u, v128.load(p1 + o)));
+    b1 = f64x2.add(b1, f64x2.mul(v, v128.load(p1 + o, 16)));
+  }
+  let s0: f64 = f64x2.extract_lane(a0, 0);
+  let t0: f64 = f64x2.extract_lane(a1, 0);
+  for (; i < len; i++) {
+    s0 += x[xo + i] * y[y0 + i];
+    t0 += x[xo + i] * y[y1 + i];
+  }
+  out[o0] = (s0 + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(b0, 0) + f64x2.extract_lane(b0, 1));
+  out[o1] = (t0 + f64x2.extract_lane(a1, 1)) + (f64x2.extract_lane(b1, 0) + f64x2.extract_lane(b1, 1));
+}
+
+/**
+ * y[yo + i] = (y[yo + i] + a x[x0 + i]) + b x[x1 + i] for i < len: axpy() twice, in one pass
+ * over y.
+ */
+export function axpyPair(y: Float64Array, yo: i32, a: f64, x: Float64Array, x0: i32, b: f64, x1: i32, len: i32): void {
+  const va = f64x2.splat(a);
+  const vb = f64x2.splat(b);
+  const p0 = at(x, x0);
+  const p1 = at(x, x1);
+  const py = at(y, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const t = f64x2.add(v128.load(py + o), f64x2.mul(va, v128.load(p0 + o)));
+    v128.store(py + o, f64x2.add(t, f64x2.mul(vb, v128.load(p1 + o))));
+  }
+  if (i < len) y[yo + i] = (y[yo + i] + a * x[x0 + i]) + b * x[x1 + i];
 }

@@ -94,3 +94,12 @@ export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: 
     for (let i = 0; i < len; i++) x[yo + i] -= f * x[ro + i];
   }
 }
+
+export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: i32, len: i32, out: Float64Array, o0: i32, o1: i32): void {
+  out[o0] = dot(x, xo, y, y0, len);
+  out[o1] = dot(x, xo, y, y1, len);
+}
+
+export function axpyPair(y: Float64Array, yo: i32, a: f64, x: Float64Array, x0: i32, b: f64, x1: i32, len: i32): void {
+  for (let i = 0; i < len; i++) y[yo + i] = (y[yo + i] + a * x[x0 + i]) + b * x[x1 + i];
+}
