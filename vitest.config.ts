@@ -2,8 +2,15 @@
 // never a downloaded browser). scripts/test.mjs makes sure /usr/bin/chromium exists first.
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
+import type { BrowserCommand } from "vitest/node";
 
 const chromium = process.env.ROVI_CHROMIUM ?? "/usr/bin/chromium";
+
+/** A run of test/reproducibility.ts in this (Node) process, for the browser spec to compare with. */
+const runInNode: BrowserCommand<[name: string, backend: "wasm" | "js"]> = async ({ project }, name, backend) => {
+  const { runs } = await project.vite.ssrLoadModule("/test/reproducibility.ts");
+  return runs[name](backend);
+};
 
 export default defineConfig({
   test: {
@@ -11,7 +18,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "node", environment: "node", include: ["test/**/*.test.ts"] },
+        test: { name: "node", environment: "node", include: ["test/**/*.test.ts"], exclude: ["test/**/*.browser.test.ts"] },
       },
       {
         extends: true,
@@ -23,6 +30,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
+            commands: { runInNode },
             provider: playwright({
               launchOptions: {
                 executablePath: chromium,

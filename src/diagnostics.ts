@@ -60,7 +60,9 @@ export function marginalCdf(mixture: GaussianMixture, u: Float64Array): (t: numb
 
 function unit(name: string, value: unknown, d: number): Float64Array {
   const u = vector(name, value, d);
-  const norm = Math.hypot(...u);
+  // |u| scaled by its largest entry (no overflow); not Math.hypot, which engines round differently
+  const big = u.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const norm = big * Math.sqrt(u.reduce((s, v) => s + (v / big) * (v / big), 0));
   if (!(norm > 0)) throw rangeError(name, "a non-zero vector", value);
   return u.map((v) => v / norm);
 }

@@ -197,7 +197,7 @@ class AdviFit {
     const th = P.adviAt(d, P.AB_THETA);
     for (let i = 0; i < d; i++) {
       this.ws.view[th + i] = c.center[i];
-      this.ws.view[th + d + i] = Math.log(c.scale[i]);
+      this.ws.view[th + d + i] = P.log(c.scale[i]);
     }
     k.seedStreams(this.rng.handle, c.seed.lo, c.seed.hi, 1);
     const host = this.mixture
@@ -298,7 +298,7 @@ class AdviFit {
       status,
       message,
       center: average.slice(0, d),
-      scale: average.slice(d).map((w) => Math.exp(w)),
+      scale: average.slice(d).map((w) => P.exp(w)),
       trace: trace.slice(0, done),
       iterations: done,
     };

@@ -1,5 +1,6 @@
 // Posteriors built from data (ALGORITHMS.md section 7).
 import { backendNow } from "./backend.js";
+import * as P from "./generated/portable/index.js";
 import { CustomTarget, customTarget } from "./targets.js";
 import { faithfulEruptions } from "./data/faithful.js";
 import { finite, knownKeys, options, rangeError, vector } from "./validate.js";
@@ -31,7 +32,8 @@ export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTar
   const tau = o.priorSd === undefined ? 2 : finite("options.priorSd", o.priorSd);
   if (!(tau > 0)) throw rangeError("options.priorSd", "positive", tau);
   const m = x.length;
-  const model = Float64Array.of(s, m0, tau, m * Math.log(0.5) - m * Math.log(s * Math.sqrt(2 * Math.PI)) - 2 * Math.log(tau * Math.sqrt(2 * Math.PI)));
+  // the kernels' log, not Math.log (which may differ between engines in the last bit)
+  const model = Float64Array.of(s, m0, tau, m * P.log(0.5) - m * P.log(s * Math.sqrt(2 * Math.PI)) - 2 * P.log(tau * Math.sqrt(2 * Math.PI)));
 
   /** The kernel on one batch: log densities into out, and the gradient into grad if given. */
   function evaluate(points: Float64Array, out: Float64Array | null, grad: Float64Array | null): void {

@@ -105,7 +105,8 @@ function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviCo
       const from = t.from === undefined ? 0.05 : finite("options.temper.from", t.from);
       if (!(from > 0 && from < 1)) throw rangeError("options.temper.from", "in (0, 1)", from);
       const stages = t.stages === undefined ? 6 : integer("options.temper.stages", t.stages, 1, 1000);
-      betas = Array.from({ length: stages + 1 }, (_, i) => (i === stages ? 1 : from ** (1 - i / stages)));
+      // from^(1 - i / stages) by the kernels' exp and log: ** may differ between engines in the last bit
+      betas = Array.from({ length: stages + 1 }, (_, i) => (i === stages ? 1 : P.exp((1 - i / stages) * P.log(from))));
     }
   } else if (temper !== false) throw typeError("options.temper", "a boolean or a schedule { from, stages } / { betas }", temper);
   const pro = opts.procrustes === undefined ? {} : options("options.procrustes", opts.procrustes);

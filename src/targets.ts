@@ -142,8 +142,8 @@ export class GaussianMixture extends TargetBase {
     const means = portable.offMeans(t);
     const factors = portable.offFactors(t);
     components.forEach((c, k) => {
-      t[portable.HEADER + k] = Math.log(c.weight); // log w_k; exact agreement not needed here:
-      t.set(c.mean, means + k * d); //                  both backends read the same descriptor
+      t[portable.HEADER + k] = portable.log(c.weight); // our log, not Math.log: the same bits in every engine
+      t.set(c.mean, means + k * d);
       if (diagonal) for (let i = 0; i < d; i++) t[factors + k * d + i] = c.covariance[i * d + i];
       else t.set(c.covariance, factors + k * d * d);
     });
