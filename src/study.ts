@@ -22,6 +22,7 @@ import {
   type GaussianMixture,
   type Target,
 } from "./index.js";
+import * as P from "./generated/portable/index.js";
 import { COLORS, contourFigure, fmt, lineFigure, type ContourLayer, type ContourPanel, type Grid2D, type LinePanel, type Series } from "./svg.js";
 
 export type ExperimentId = "E1" | "E2" | "E3" | "E4" | "E5";
@@ -237,18 +238,17 @@ function row(
 }
 
 /** A seeded generator (mulberry32) and standard normals from it (Box-Muller). */
-function rng(seed: number): { uniform(): number; normal(): number } {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    uniform,
-    normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
+/**
+ * Standard normal draws from the kernels' seeded generator: the same directions in every
+ * engine (a Box-Muller on Math.log and Math.cos could differ in the last bit between them).
+ */
+function normalStream(seed: number): (n: number) => Float64Array {
+  const state = new Int32Array(4);
+  P.seedStreams(state, seed | 0, Math.floor(seed / 4294967296) | 0, 1);
+  return (n) => {
+    const out = new Float64Array(n);
+    P.fillNormal(state, 0, out, 0, n);
+    return out;
   };
 }
 
@@ -773,11 +773,11 @@ async function e3(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
 
 async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
   const rows: ResultRow[] = [];
-  const g = rng(ctx.seed);
+  const normals = normalStream(ctx.seed);
   const notes: string[] = [];
   for (const d of ctx.sizes.e4Dims) {
-    const raw = Array.from({ length: d }, () => g.normal());
-    const norm = Math.hypot(...raw);
+    const raw = Array.from(normals(d));
+    const norm = Math.sqrt(raw.reduce((acc, v) => acc + v * v, 0));
     const u = raw.map((v) => v / norm);
     const alignment = Math.max(...u.map(Math.abs));
     const t = mixture(ctx, [0.5, 0.5], [u.map((v) => -M * v), u.map((v) => M * v)], [1, 1]);
@@ -864,7 +864,7 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
     id: "E4",
     title: EXPERIMENT_TITLES.E4,
     setup:
-      `1/2 N(-${M} u, I) + 1/2 N(${M} u, I) in d = ${dims.join(", ")} dimensions, u a random unit vector (normal draws, seed ${ctx.seed}). ` +
+      `1/2 N(-${M} u, I) + 1/2 N(${M} u, I) in d = ${dims.join(", ")} dimensions, u a random unit vector (normal draws from the kernels' generator, seed ${ctx.seed}). ` +
       `MFVI and RoVI with their defaults (d > 2: sampled quadrature, 128 Latin-hypercube samples, 256 cells per factor; MFVI's start is centred on one component chosen by the seed)` +
       (notes.length ? `; RoVI at ${notes.join(", ")} without tempering.` : "."),
     rows,
