@@ -31,7 +31,7 @@ ${EXPERIMENT_IDS.map((id) => `                     ${id}  ${EXPERIMENT_TITLES[id
   --backend NAME   wasm or js (default: wasm where available; both give the same bits)
   --out DIR        output folder (default: out)
   --quick          a reduced run (fewer chains, d <= 10 in E4): seconds
-  --full           larger runs, and RoVI at d = 100 with its default tempering (slow)
+  --full           longer Langevin chains and finer figure grids (slower)
   --no-figures     skip the SVG figures
   -h, --help       show this help
 `;

@@ -38,9 +38,8 @@ export const EXPERIMENT_TITLES: Readonly<Record<ExperimentId, string>> = {
 };
 
 /**
- * Problem sizes. 'default' is what `npm start` runs (under two minutes on two cores);
- * 'quick' is a reduced run for tests; 'full' also runs RoVI at d = 100 with its default
- * tempering schedule (slow: O(n d^2) per rotation step, n = 128 d draws).
+ * Problem sizes. 'default' is what `npm start` runs (under a minute on two cores); 'quick' is
+ * a reduced run for tests; 'full' runs longer Langevin chains and finer figure grids.
  */
 export type StudySize = "default" | "quick" | "full";
 
@@ -126,8 +125,6 @@ interface Sizes {
   lmcBurnIn: number;
   lmcThin: number;
   e4Dims: number[];
-  /** Largest d at which RoVI runs with its default tempering (above: temper false). */
-  e4TemperUpTo: number;
   e5Chains: number;
   e5Steps: number;
   /** E5: also run the RoVI variants that do not find both labellings. */
@@ -137,9 +134,9 @@ interface Sizes {
 }
 
 const SIZES: Record<StudySize, Sizes> = {
-  default: { lmcChains: 1000, lmcSteps: 3000, lmcBurnIn: 1000, lmcThin: 100, e4Dims: [2, 10, 50, 100], e4TemperUpTo: 50, e5Chains: 100, e5Steps: 500, e5Contrasts: true, grid: 121 },
-  full: { lmcChains: 2000, lmcSteps: 5000, lmcBurnIn: 1000, lmcThin: 100, e4Dims: [2, 10, 50, 100], e4TemperUpTo: 100, e5Chains: 200, e5Steps: 1000, e5Contrasts: true, grid: 161 },
-  quick: { lmcChains: 400, lmcSteps: 1500, lmcBurnIn: 500, lmcThin: 100, e4Dims: [2, 10], e4TemperUpTo: 50, e5Chains: 60, e5Steps: 400, e5Contrasts: false, grid: 81 },
+  default: { lmcChains: 1000, lmcSteps: 3000, lmcBurnIn: 1000, lmcThin: 100, e4Dims: [2, 10, 50, 100], e5Chains: 100, e5Steps: 500, e5Contrasts: true, grid: 121 },
+  full: { lmcChains: 2000, lmcSteps: 5000, lmcBurnIn: 1000, lmcThin: 100, e4Dims: [2, 10, 50, 100], e5Chains: 200, e5Steps: 1000, e5Contrasts: true, grid: 161 },
+  quick: { lmcChains: 400, lmcSteps: 1500, lmcBurnIn: 500, lmcThin: 100, e4Dims: [2, 10], e5Chains: 60, e5Steps: 400, e5Contrasts: false, grid: 81 },
 };
 
 /** ULA step on the unit-variance mixtures: stationary variance inflated by 1 / (1 - h/2) = 1.026 (fact 6). */
@@ -774,7 +771,6 @@ async function e3(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
 async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
   const rows: ResultRow[] = [];
   const normals = normalStream(ctx.seed);
-  const notes: string[] = [];
   for (const d of ctx.sizes.e4Dims) {
     const raw = Array.from(normals(d));
     const norm = Math.sqrt(raw.reduce((acc, v) => acc + v * v, 0));
@@ -783,18 +779,10 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
     const t = mixture(ctx, [0.5, 0.5], [u.map((v) => -M * v), u.map((v) => M * v)], [1, 1]);
     const setting = `d = ${d}`;
     const [q, sq] = await timed(() => mfvi(t, common(ctx)));
-    const tempered = d <= ctx.sizes.e4TemperUpTo;
-    if (!tempered) notes.push(`d = ${d}`);
-    const [r, sr] = await timed(() => rovi(t, tempered ? common(ctx) : { ...common(ctx), temper: false }));
+    const [r, sr] = await timed(() => rovi(t, common(ctx)));
     rows.push(row("E4", setting, "mfvi", "MFVI", { kl: q.kl, masses: massesOf(ctx, q, t), seconds: sq, status: q.status, extra: { d, alignment, sweeps: q.sweeps } }));
     rows.push(
-      row("E4", setting, "rovi", tempered ? "RoVI" : "RoVI (no tempering)", {
-        kl: r.kl,
-        masses: massesOf(ctx, r, t),
-        seconds: sr,
-        status: r.status,
-        extra: { d, alignment, sweeps: r.sweeps, tempered: tempered ? 1 : 0 },
-      }),
+      row("E4", setting, "rovi", "RoVI", { kl: r.kl, masses: massesOf(ctx, r, t), seconds: sr, status: r.status, extra: { d, alignment, sweeps: r.sweeps } }),
     );
     ctx.say(`  E4 d = ${d}: MFVI ${sq.toFixed(1)} s, RoVI ${sr.toFixed(1)} s`);
   }
@@ -802,10 +790,6 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
   const by = (method: string) => dims.map((d) => rows.find((x) => x.setting === `d = ${d}` && x.method === method)!);
   const mf = by("mfvi");
   const ro = by("rovi");
-  const tRo = ro.filter((x) => x.extra.tempered === 1);
-  const uRo = ro.filter((x) => x.extra.tempered !== 1);
-  const tDims = tRo.map((x) => x.extra.d);
-  const uDims = uRo.map((x) => x.extra.d);
   const figures: Figure[] = ctx.figures
     ? [
         {
@@ -821,8 +805,7 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
                 xRange: [dims[0] / 1.3, dims[dims.length - 1] * 1.3],
                 series: [
                   { x: dims, y: mf.map((x) => x.kl!), color: COLORS.mfvi, label: "MFVI", markers: true },
-                  { x: tDims, y: tRo.map((x) => x.kl!), color: COLORS.rovi, label: "RoVI", markers: true },
-                  ...(uDims.length ? [{ x: uDims, y: uRo.map((x) => x.kl!), color: COLORS.other, label: "RoVI, no tempering", markers: true }] : []),
+                  { x: dims, y: ro.map((x) => x.kl!), color: COLORS.rovi, label: "RoVI", markers: true },
                   { x: [dims[0] / 1.3, dims[dims.length - 1] * 1.3], y: [LN2, LN2], color: "#999", label: "log 2", dash: "4 3", width: 1 },
                 ],
               },
@@ -835,8 +818,7 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
                 xRange: [dims[0] / 1.3, dims[dims.length - 1] * 1.3],
                 series: [
                   { x: dims, y: mf.map((x) => x.seconds), color: COLORS.mfvi, label: "MFVI", markers: true },
-                  { x: tDims, y: tRo.map((x) => x.seconds), color: COLORS.rovi, label: "RoVI", markers: true },
-                  ...(uDims.length ? [{ x: uDims, y: uRo.map((x) => x.seconds), color: COLORS.other, label: "RoVI, no tempering", markers: true }] : []),
+                  { x: dims, y: ro.map((x) => x.seconds), color: COLORS.rovi, label: "RoVI", markers: true },
                 ],
               },
             ],
@@ -854,9 +836,6 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
       : "",
     `RoVI keeps masses 1/2, 1/2 (within 0.02) in ${roviGood.length} of ${dims.length}, with KL ${ro.map((x) => fmtKl(x.kl, 3)).join(", ")}.`,
     `Time: MFVI ${mf.map((x) => fmtS(x.seconds)).join(", ")} s, RoVI ${ro.map((x) => fmtS(x.seconds)).join(", ")} s for d = ${dims.join(", ")}; each rotation step costs O(n d^2) with n = 128 d draws.`,
-    notes.length
-      ? `At ${notes.join(", ")} RoVI runs without tempering (temper: false; it starts from the mixture's principal axes, which already contain the separating direction) to keep the default run short; \`rovi study --full\` runs it with the default tempering schedule.`
-      : "",
   ]
     .filter(Boolean)
     .join(" ");
@@ -865,8 +844,7 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
     title: EXPERIMENT_TITLES.E4,
     setup:
       `1/2 N(-${M} u, I) + 1/2 N(${M} u, I) in d = ${dims.join(", ")} dimensions, u a random unit vector (normal draws from the kernels' generator, seed ${ctx.seed}). ` +
-      `MFVI and RoVI with their defaults (d > 2: sampled quadrature, 128 Latin-hypercube samples, 256 cells per factor; MFVI's start is centred on one component chosen by the seed)` +
-      (notes.length ? `; RoVI at ${notes.join(", ")} without tempering.` : "."),
+      `MFVI and RoVI with their defaults (d > 2: sampled quadrature, 128 Latin-hypercube samples, 256 cells per factor; MFVI's start is centred on one component chosen by the seed; RoVI starts from the mixture's principal axes and tempers).`,
     rows,
     tables: [
       {
