@@ -234,7 +234,6 @@ function row(
   };
 }
 
-/** A seeded generator (mulberry32) and standard normals from it (Box-Muller). */
 /**
  * Standard normal draws from the kernels' seeded generator: the same directions in every
  * engine (a Box-Muller on Math.log and Math.cos could differ in the last bit between them).

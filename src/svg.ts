@@ -83,7 +83,6 @@ export const COLORS = {
   advi: "#CC79A7",
   rovi: "#D55E00",
   lmc: "#009E73",
-  other: "#E69F00",
 } as const;
 
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
