@@ -1,5 +1,5 @@
 // The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
-import { backendNow, copyOut, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
 import * as portable from "./generated/portable/index.js";
 import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
 
@@ -123,15 +123,16 @@ export class Approximation {
     knownKeys("options", o, ["seed", "stratified"]);
     const s = seedOption("options.seed", o.seed ?? 0);
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
-      const rng = b.i32(4);
-      const y = b.f64(n * this.dim);
-      const out = b.f64(n * this.dim);
+      const bufs = new BufferSet(b);
       try {
+        const rng = bufs.i32(4);
+        const y = bufs.f64(n * this.dim);
+        const out = bufs.f64(n * this.dim);
         b.kernels.seedStreams(rng.handle, s.lo, s.hi, 1);
         b.kernels.mfviSample(ws.handle, rng.handle, n, o.stratified ? 1 : 0, y.handle, out.handle);
         return copyOut(out);
       } finally {
-        [rng, y, out].forEach((x) => b.free(x));
+        bufs.free();
       }
     });
   }
@@ -143,16 +144,11 @@ export class Approximation {
       throw new RangeError(`points.length must be a positive multiple of ${this.dim}; got ${points.length}`);
     const n = points.length / this.dim;
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
-      const x = b.f64(n * this.dim);
-      const y = b.f64(n * this.dim);
-      const out = b.f64(n);
-      try {
+      return withBuffers(b, [n * this.dim, n * this.dim, n], ([x, y, out]) => {
         x.view.set(points);
         b.kernels.mfviLogDensity(ws.handle, x.handle, n, y.handle, out.handle);
         return copyOut(out);
-      } finally {
-        [x, y, out].forEach((v) => b.free(v));
-      }
+      });
     });
   }
 }

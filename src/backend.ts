@@ -32,6 +32,37 @@ export function copyOut(buffer: Buffer<Float64Array>): Float64Array {
   return out;
 }
 
+/** The buffers one computation owns, allocated through it and freed together. */
+export class BufferSet {
+  private readonly held: Buffer<Float64Array | Int32Array>[] = [];
+  constructor(readonly backend: Backend) {}
+  f64(length: number): Buffer<Float64Array> {
+    return this.hold(this.backend.f64(Math.max(1, length)));
+  }
+  i32(length: number): Buffer<Int32Array> {
+    return this.hold(this.backend.i32(Math.max(1, length)));
+  }
+  /** Frees every buffer of the set (the set is empty afterwards). */
+  free(): void {
+    for (const b of this.held) this.backend.free(b);
+    this.held.length = 0;
+  }
+  private hold<T extends Buffer<Float64Array | Int32Array>>(b: T): T {
+    this.held.push(b);
+    return b;
+  }
+}
+
+/** Runs body on f64 buffers of the given lengths (at least 1 each), freed when it returns or throws. */
+export function withBuffers<T>(backend: Backend, lengths: readonly number[], body: (bufs: Buffer<Float64Array>[]) => T): T {
+  const set = new BufferSet(backend);
+  try {
+    return body(lengths.map((length) => set.f64(length)));
+  } finally {
+    set.free();
+  }
+}
+
 export interface Backend {
   readonly name: BackendName;
   readonly kernels: Kernels;

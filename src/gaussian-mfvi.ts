@@ -3,7 +3,7 @@
 // q = prod_i N(m_i, s_i^2), s_i = exp(omega_i); the ELBO's gradient is estimated with the
 // reparameterisation x = m + s * eps and followed by Adam. The kernels are in assembly/advi.ts.
 import type { Approximation, FitStatus } from "./approximation.js";
-import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { makeYielder, type ProgressInfo } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
 import { batchGradient } from "./lmc.js";
@@ -149,7 +149,7 @@ export async function gaussianMfvi(target: Target, opts?: GaussianMfviOptions): 
 class AdviFit {
   private readonly d: number;
   private readonly mixture: GaussianMixture | null;
-  private readonly owned: Buffer<Float64Array | Int32Array>[] = [];
+  private readonly bufs: BufferSet;
   private readonly ws: Buffer<Float64Array>;
   private readonly rng: Buffer<Int32Array>;
   private readonly x: Buffer<Float64Array>;
@@ -166,9 +166,10 @@ class AdviFit {
     const d = (this.d = target.dim);
     this.mixture = target instanceof GaussianMixture ? target : null;
     const K = this.mixture ? this.mixture.components.length : 0;
-    const f = (n: number) => this.own(backend.f64(Math.max(1, n)));
+    const bufs = (this.bufs = new BufferSet(backend));
+    const f = (n: number) => bufs.f64(n);
     this.ws = f(P.adviSize(d, c.S));
-    this.rng = this.own(backend.i32(4));
+    this.rng = bufs.i32(4);
     this.x = f(c.S * d);
     this.logp = f(c.S);
     this.grad = f(c.S * d);
@@ -176,13 +177,8 @@ class AdviFit {
     this.trace = f(ADVI_WINDOW);
   }
 
-  private own<T extends Buffer<Float64Array | Int32Array>>(b: T): T {
-    this.owned.push(b);
-    return b;
-  }
-
   dispose(): void {
-    for (const b of this.owned) this.backend.free(b);
+    this.bufs.free();
   }
 
   private theta(block: number): Float64Array {

@@ -1,7 +1,7 @@
 // Singular value decomposition and nearest orthogonal matrix (polar factor), on the kernels of
 // assembly/svd.ts (QR-preconditioned one-sided Jacobi). Both functions are async because the
 // WASM module compiles asynchronously; the JS backend gives the same bits.
-import { copyOut, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { copyOut, getBackend, withBuffers, type BackendName } from "./backend.js";
 import { integer, knownKeys, matrix, oneOf, options as optionsObject, rangeError } from "./validate.js";
 
 /**
@@ -89,16 +89,6 @@ function rankOf(S: Float64Array, rows: number, cols: number): number {
   let rank = 0;
   for (const s of S) if (s > tol) rank++;
   return rank;
-}
-
-async function withBuffers<T>(backend: Backend, lengths: number[], body: (bufs: Buffer<Float64Array>[]) => T): Promise<T> {
-  const bufs: Buffer<Float64Array>[] = [];
-  try {
-    for (const length of lengths) bufs.push(backend.f64(Math.max(1, length)));
-    return body(bufs);
-  } finally {
-    for (const b of bufs) backend.free(b);
-  }
 }
 
 function notConverged(sweeps: number): Error {

@@ -2,7 +2,7 @@
 // unadjusted Langevin (ULA) or, with `adjust: true`, MALA. Many chains at once; built-in
 // mixtures advance every chain for a block of steps in one kernel call, other targets take one
 // batched gradient call per step (all chains) between two kernel calls.
-import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { makeYielder } from "./cavi.js";
 import { CustomTarget, GaussianMixture, isTarget, type Target } from "./targets.js";
 import { boolean, Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, seed as seedOption, typeError, vector } from "./validate.js";
@@ -194,7 +194,7 @@ class Run {
   private readonly d: number;
   private readonly n: number;
   private readonly mixture: GaussianMixture | null;
-  private readonly owned: Buffer<Float64Array | Int32Array>[] = [];
+  private readonly bufs: BufferSet;
   private readonly x: Buffer<Float64Array>;
   private readonly grad: Buffer<Float64Array>;
   private readonly logp: Buffer<Float64Array>;
@@ -215,13 +215,14 @@ class Run {
     const n = (this.n = c.chains);
     this.mixture = target instanceof GaussianMixture ? target : null;
     const K = this.mixture ? this.mixture.components.length : 0;
-    const f = (length: number) => this.own(backend.f64(Math.max(1, length)));
+    const bufs = (this.bufs = new BufferSet(backend));
+    const f = (length: number) => bufs.f64(length);
     this.x = f(n * d);
     this.grad = f(n * d);
     this.logp = f(n);
     this.samples = f(n * c.draws * d);
-    this.rng = this.own(backend.i32(4 * n));
-    this.info = this.own(backend.i32(2 * n));
+    this.rng = bufs.i32(4 * n);
+    this.info = bufs.i32(2 * n);
     // proposals: one chain at a time in the mixture kernel, all chains for the host
     const rows = this.mixture ? 1 : n;
     this.y = f(rows * d);
@@ -230,13 +231,8 @@ class Run {
     this.work = f(this.mixture ? K + K * d : 1);
   }
 
-  private own<T extends Buffer<Float64Array | Int32Array>>(b: T): T {
-    this.owned.push(b);
-    return b;
-  }
-
   dispose(): void {
-    for (const b of this.owned) this.backend.free(b);
+    this.bufs.free();
   }
 
   /** grad and log pi at the n points of `points` into the buffers (copies for the host path). */

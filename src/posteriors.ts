@@ -1,5 +1,5 @@
 // Posteriors built from data (ALGORITHMS.md section 7).
-import { backendNow } from "./backend.js";
+import { backendNow, withBuffers } from "./backend.js";
 import * as P from "./generated/portable/index.js";
 import { CustomTarget, customTarget } from "./targets.js";
 import { faithfulEruptions } from "./data/faithful.js";
@@ -39,18 +39,14 @@ export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTar
   function evaluate(points: Float64Array, out: Float64Array | null, grad: Float64Array | null): void {
     const n = points.length / 2;
     const b = backendNow(undefined); // WASM once loaded, JS until then: the same bits
-    const bufs = [m, 4, 2 * n, n, grad ? 2 * n : 1].map((length) => b.f64(Math.max(1, length)));
-    const [data, params, at, lp, g] = bufs;
-    try {
+    withBuffers(b, [m, 4, 2 * n, n, grad ? 2 * n : 1], ([data, params, at, lp, g]) => {
       data.view.set(x);
       params.view.set(model);
       at.view.set(points);
       b.kernels.labelSwitchingLogDensity(data.handle, m, params.handle, at.handle, n, lp.handle, g.handle, grad ? 1 : 0);
       if (out) out.set(lp.view);
       if (grad) grad.set(g.view);
-    } finally {
-      for (const buf of bufs) b.free(buf);
-    }
+    });
   }
   return customTarget({
     dim: 2,

@@ -1,6 +1,6 @@
 // Rotational VI: MFVI in a learned rotated coordinate system x = O y (ALGORITHMS.md section 3).
 import { Approximation, type FitStatus } from "./approximation.js";
-import { backendNow, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, backendNow, getBackend, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
 import { identity, runSweeps } from "./mfvi.js";
@@ -143,12 +143,13 @@ class Rotator {
   /** The draws' generator, reset to `seedState` before every step (common random numbers). */
   private readonly rng: Buffer<Int32Array>;
   private readonly seedState: Int32Array;
+  private readonly bufs: BufferSet;
 
   constructor(
     private readonly engine: Engine,
     private readonly cfg: RoviConfig,
   ) {
-    const b = engine.backend;
+    const b = (this.bufs = new BufferSet(engine.backend));
     const d = engine.d;
     this.o = b.f64(d * d);
     this.g = b.f64(d * d);
@@ -158,7 +159,7 @@ class Rotator {
     this.v = b.f64(d * d);
     this.work = b.f64(P.polarWorkLength(d));
     this.rng = b.i32(4);
-    b.kernels.seedStreams(this.rng.handle, engine.config.seed.lo ^ 0x6a09e667, engine.config.seed.hi, 1);
+    engine.backend.kernels.seedStreams(this.rng.handle, engine.config.seed.lo ^ 0x6a09e667, engine.config.seed.hi, 1);
     this.seedState = this.rng.view.slice();
   }
 
@@ -218,8 +219,7 @@ class Rotator {
   }
 
   dispose(): void {
-    const b = this.engine.backend;
-    for (const x of [this.o, this.g, this.m, this.candidate, this.s, this.v, this.work, this.rng]) b.free(x);
+    this.bufs.free();
   }
 }
 
@@ -251,18 +251,11 @@ function mixtureAxes(target: GaussianMixture, engine: Engine): Float64Array {
  * U and S of its SVD.
  */
 export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number): { vectors: Float64Array; values: Float64Array } {
-  const a = backend.f64(d * d);
-  const u = backend.f64(d * d);
-  const s = backend.f64(d);
-  const v = backend.f64(d * d);
-  const work = backend.f64(P.svdWorkLength(d, d));
-  try {
+  return withBuffers(backend, [d * d, d * d, d, d * d, P.svdWorkLength(d, d)], ([a, u, s, v, work]) => {
     a.view.set(matrix);
     backend.kernels.svdJacobi(a.handle, d, d, u.handle, s.handle, v.handle, work.handle, 60);
     return { vectors: u.view.slice(0, d * d), values: s.view.slice(0, d) };
-  } finally {
-    for (const b of [a, u, s, v, work]) backend.free(b);
-  }
+  });
 }
 
 /** Mean and covariance (divisor n - 1) of n draws of dimension d, row-major. */

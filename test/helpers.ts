@@ -1,4 +1,15 @@
 // Helpers shared by spec files (not a spec itself).
+import { expect } from "vitest";
+
+/** Asserts that the promise rejects with an error of class `kind` whose message matches. */
+export async function expectRejection(promise: Promise<unknown>, kind: abstract new (...args: never[]) => unknown, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(kind);
+  expect((error as Error).message).toMatch(message);
+}
 
 /** Largest |cos| between a column of O (d x d row-major) and the unit vector u. */
 export function bestColumnCos(rotation: Float64Array, u: readonly number[]): number {

@@ -3,6 +3,7 @@
 // backends, batching and routes, divergence reporting and argument validation.
 import { beforeAll, describe, expect, test } from "vitest";
 import { customTarget, gaussian, gaussianMixture, lmc, ready, type LmcResult } from "../src/index.js";
+import { expectRejection } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
 beforeAll(async () => {
@@ -287,11 +288,6 @@ describe("lmc validates its arguments", () => {
     ["signal not a signal", () => lmc(t, { step: 0.1, signal: {} as never }), TypeError, /options\.signal must be an AbortSignal; got an object/],
   ];
   test.each(cases)("%s", async (_, call, kind, message) => {
-    const error = await call().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(kind);
-    expect((error as Error).message).toMatch(message);
+    await expectRejection(call(), kind, message);
   });
 });
