@@ -1,7 +1,7 @@
 // Singular value decomposition and nearest orthogonal matrix (polar factor), on the kernels of
 // assembly/svd.ts (QR-preconditioned one-sided Jacobi). Both functions are async because the
 // WASM module compiles asynchronously; the JS backend gives the same bits.
-import { copyOut, getBackend, withBuffers, type BackendName } from "./backend.js";
+import { copyOut, getBackend, withBuffers, type Backend, type BackendName } from "./backend.js";
 import { integer, knownKeys, matrix, oneOf, options as optionsObject, rangeError } from "./validate.js";
 
 /**
@@ -122,9 +122,13 @@ export async function svd(a: MatrixInput, options?: SvdOptions): Promise<SvdResu
   if (o.rows !== undefined) shape.rows = integer("options.rows", o.rows, 1);
   if (o.cols !== undefined) shape.cols = integer("options.cols", o.cols, 1);
   const { data, rows, cols } = matrix("matrix", a, shape);
-  const k = Math.min(rows, cols);
   checkSize(rows, cols, a);
-  const backend = await getBackend(backendName);
+  return svdOf(await getBackend(backendName), data, rows, cols);
+}
+
+/** @internal The SVD of a checked row-major matrix on a loaded backend (svd() without the checks). */
+export function svdOf(backend: Backend, data: Float64Array, rows: number, cols: number): SvdResult {
+  const k = Math.min(rows, cols);
   const workLength = backend.kernels.svdWorkLength(rows, cols);
   return withBuffers(backend, [rows * cols, rows * k, k, cols * k, workLength], ([A, U, S, V, W]) => {
     A.view.set(data);

@@ -1,8 +1,9 @@
 // Rotational VI: MFVI in a learned rotated coordinate system x = O y (ALGORITHMS.md section 3).
 import { Approximation, type FitStatus } from "./approximation.js";
-import { BufferSet, backendNow, getBackend, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, backendNow, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
+import { svdOf } from "./linalg.js";
 import { identity, runSweeps } from "./mfvi.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
 import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
@@ -251,11 +252,8 @@ function mixtureAxes(target: GaussianMixture, engine: Engine): Float64Array {
  * U and S of its SVD.
  */
 export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number): { vectors: Float64Array; values: Float64Array } {
-  return withBuffers(backend, [d * d, d * d, d, d * d, P.svdWorkLength(d, d)], ([a, u, s, v, work]) => {
-    a.view.set(matrix);
-    backend.kernels.svdJacobi(a.handle, d, d, u.handle, s.handle, v.handle, work.handle, 60);
-    return { vectors: u.view.slice(0, d * d), values: s.view.slice(0, d) };
-  });
+  const { U, S } = svdOf(backend, matrix, d, d);
+  return { vectors: U, values: S };
 }
 
 /** Mean and covariance (divisor n - 1) of n draws of dimension d, row-major. */
