@@ -23,11 +23,13 @@ export interface ApproximationParts {
   /** A compact workspace (MfviView.compact) holding grids, masses, rotation. */
   factors: Float64Array;
   kl: number;
+  klError: number;
   normalized: boolean;
   iterations: number;
   status: StepperStatus;
   message: string;
   trace: Float64Array;
+  warnings: string[];
   runs?: Float64Array;
 }
 
@@ -42,12 +44,21 @@ export class Approximation {
   readonly rotation: Float64Array;
   readonly marginals: readonly Marginal[];
   /**
-   * KL(q || pi) = E_q[V] - H(q) + log Z. For normalised targets (built-in ones) this is the
-   * true KL; otherwise log Z is unknown and this is E_q[V] - H(q) (the negative ELBO).
+   * KL(q || pi) = E_q[V] - H(q) + log Z of exactly this q (the histograms that `sample` and
+   * `logDensity` represent). For normalised targets (built-in ones) this is the true KL;
+   * otherwise log Z is unknown and this is E_q[V] - H(q) (the negative ELBO). `trace` holds
+   * the grid objective the sweeps minimise (V at cell centres), which differs by O(h^2).
    */
   readonly kl: number;
+  /**
+   * The standard error of `kl` (and of `elbo`): that of a Monte Carlo mean in sampled
+   * quadrature and for gaussianMfvi; 0 when `kl` is a quadrature over the grids (exact).
+   */
+  readonly klError: number;
   /** -E_q[V] + H(q): the evidence lower bound (log Z - KL). */
   readonly elbo: number;
+  /** What the user should not trust about this result (empty when nothing was found). */
+  readonly warnings: readonly string[];
   /** Iterations run: CAVI sweeps (mfvi, rovi) or Adam steps (gaussianMfvi). */
   readonly iterations: number;
   /** status === 'converged'. */
@@ -79,7 +90,9 @@ export class Approximation {
       cellWidth: h,
     }));
     this.kl = r.kl;
+    this.klError = r.klError;
     this.elbo = -r.kl;
+    this.warnings = r.warnings;
     this.iterations = r.iterations;
     this.status = r.status;
     this.converged = r.status === "converged";

@@ -2,7 +2,7 @@
 // (Kucukelbir et al., "Automatic Differentiation Variational Inference", JMLR 2017).
 // q = prod_i N(m_i, s_i^2), s_i = exp(omega_i); the ELBO's gradient is estimated with the
 // reparameterisation x = m + s * eps and followed by Adam. The kernels are in assembly/advi.ts.
-import type { Approximation } from "./approximation.js";
+import { Approximation } from "./approximation.js";
 import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { Engine, parseCaviOptions, type ProgressInfo } from "./cavi.js";
 import { runToEnd, StepperBase, type Status, type Stepper } from "./core/driver.js";
@@ -228,19 +228,13 @@ class AdviFit extends StepperBase<Approximation, ProgressInfo> {
   protected snapshot(): Approximation {
     if (this.final) return this.final;
     const { center, scale } = this.fitted ?? { center: this.view.theta.slice(0, this.d), scale: this.view.theta.slice(this.d).map((w) => P.exp(w)) };
-    const config = parseCaviOptions(this.target, { backend: this.backend.name, ...(this.c.gridSize === undefined ? {} : { gridSize: this.c.gridSize }) });
-    const engine = Engine.on(this.backend, this.target, config);
+    // the grids' KL is evaluated on draws of this fit's seed (sampled quadrature, d > 2)
+    const grids = parseCaviOptions(this.target, { backend: this.backend.name, ...(this.c.gridSize === undefined ? {} : { gridSize: this.c.gridSize }) });
+    const engine = Engine.on(this.backend, this.target, { ...grids, seed: this.c.seed, klSeed: this.c.seed });
     try {
       engine.setRotation(identity(this.d));
       engine.initFactors(center, scale);
-      const q = engine.approximation({
-        method: "gaussianMfvi",
-        kl: engine.evaluateKl(),
-        iterations: this.done_,
-        status: this.status,
-        message: this.message,
-        trace: Float64Array.from(this.trace),
-      });
+      const q = new Approximation(engine.report({ method: "gaussianMfvi", status: this.status, message: this.message, iterations: this.done_, trace: this.trace }));
       if (this.done) this.final = q;
       return q;
     } finally {

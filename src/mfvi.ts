@@ -1,5 +1,5 @@
 // Mean-field VI: a product of 1-D histogram factors fitted by coordinate ascent (CAVI).
-import type { Approximation } from "./approximation.js";
+import { Approximation } from "./approximation.js";
 import { Engine, initialGuess, parseCaviOptions, type CaviOptions, type ProgressInfo } from "./cavi.js";
 import { runToEnd, StepperBase, type Stepper } from "./core/driver.js";
 import type { Target } from "./targets.js";
@@ -30,7 +30,10 @@ class MfviFit extends StepperBase<Approximation, ProgressInfo> {
     const { engine } = this;
     this.sweeps++;
     const end = engine.checkedSweep();
-    if (end) this.end(end.status, end.message);
+    if (end?.status === "converged") {
+      const settled = engine.settled();
+      this.end(settled.status, settled.message);
+    } else if (end) this.end(end.status, end.message);
     else if (this.sweeps >= engine.config.maxSweeps)
       this.end("maxIterations", `no convergence in ${engine.config.maxSweeps} sweeps (last change ${engine.maxChange})`);
     return { sweep: this.sweeps, kl: engine.klAfterSweep(), maxChange: engine.maxChange, status: this.status };
@@ -38,14 +41,7 @@ class MfviFit extends StepperBase<Approximation, ProgressInfo> {
 
   protected snapshot(): Approximation {
     if (this.final) return this.final;
-    const q = this.engine.approximation({
-      method: "mfvi",
-      kl: this.status === "diverged" ? NaN : this.engine.evaluateKl(),
-      iterations: this.sweeps,
-      status: this.status,
-      message: this.message,
-      trace: Float64Array.from(this.engine.trace),
-    });
+    const q = new Approximation(this.engine.report({ method: "mfvi", status: this.status, message: this.message, iterations: this.sweeps }));
     if (this.done) this.final = q;
     return q;
   }

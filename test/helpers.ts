@@ -35,3 +35,13 @@ export function orthogonalityError(o: Float64Array, d: number): number {
     }
   return worst;
 }
+
+/**
+ * The O(h^2) excess of a histogram factor product's KL over that of the smooth factors it
+ * resolves: a cell's mean of V exceeds V at its centre by h^2 V'' / 24, so KL(histograms)
+ * ~ KL(smooth) + sum_i h_i^2 E[d_ii V] / 24, with `curvature[i]` standing for E[d_ii V]
+ * (the precision's diagonal for a Gaussian).
+ */
+export function gridExcess(q: { marginals: readonly { cellWidth: number }[] }, curvature: readonly number[]): number {
+  return q.marginals.reduce((s, m, i) => s + (m.cellWidth * m.cellWidth * curvature[i]) / 24, 0);
+}
