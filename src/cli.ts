@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The rovi command line: `rovi study` runs the paper's study (src/study.ts) and writes
+// The rovi command line: `rovi study` runs the paper's study (src/study/) and writes
 // out/report.md with its SVG figures. Node only (it writes files); the study itself is not.
-import { EXPERIMENT_IDS, EXPERIMENT_TITLES, parseExperiments, runStudy, type StudyOptions, type StudySize } from "./study.js";
+import { EXPERIMENT_IDS, EXPERIMENT_TITLES, parseExperiments, runStudy, type StudyOptions, type StudySize } from "./study/index.js";
 
 // The build compiles src/ without Node's types (the library itself must not depend on Node), so
 // the little of Node this file uses is declared here and node:fs is imported dynamically.

@@ -1,7 +1,7 @@
-// The study (src/study.ts) at reduced size: its claims, checked against its own numbers, and
+// The study (src/study/) at reduced size: its claims, checked against its own numbers, and
 // its report and figures. No file system: runs in Node and in Chromium alike.
 import { beforeAll, describe, expect, test } from "vitest";
-import { parseExperiments, runStudy, type ResultRow, type StudyResult } from "../src/study.js";
+import { parseExperiments, runStudy, type ResultRow, type StudyResult } from "../src/study/index.js";
 import { contourLines, niceTicks } from "../src/svg.js";
 
 let study: StudyResult;
