@@ -24,3 +24,4 @@ export { gaussianMfvi, gaussianMfviStepper, type GaussianMfviOptions } from "./g
 export { rovi, roviStepper, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";
+export { collapseCheck, mixtureGeometry, type CollapseCheckOptions, type CollapseReport, type CollapseFit, type MixtureGeometry, type ExploreOptions } from "./collapse.js";
