@@ -2,6 +2,7 @@
 // geometry against closed forms, the same report on both backends, and its option checks.
 import { beforeAll, describe, expect, test } from "vitest";
 import { collapseCheck, customTarget, gaussianMixture, labelSwitchingPosterior, mixtureGeometry, ready, type CollapseReport } from "../src/index.js";
+import { collapseTable, collapseVerdicts } from "../src/study-collapse.js";
 import { expectRejection } from "./helpers.js";
 
 beforeAll(async () => {
@@ -149,4 +150,23 @@ describe("bad input names the argument, the rule and the value", () => {
     expect(() => mixtureGeometry(t, [0.5])).toThrow(/masses must be of length 2/);
     expect(() => mixtureGeometry({} as never, [0.5, 0.5])).toThrow(TypeError);
   });
+});
+
+test("the study's verdict rows and table carry each report's verdict and geometry", async () => {
+  const rows = await collapseVerdicts(
+    [
+      { setting: "m = 3", target: diagonal(3) },
+      { setting: "axis", target: pair([-3, 0], [3, 0]), options: { starts: 3 } },
+    ],
+    small,
+  );
+  const direct = await collapseCheck(diagonal(3), small);
+  expect(rows[0]).toMatchObject({ setting: "m = 3", collapsing: true, modes: 2, fits: 6, verdict: direct.verdict, angleToAxes: direct.mixture!.angleToAxes });
+  expect(rows[1]).toMatchObject({ setting: "axis", collapsing: false, modes: 1, fits: 3, angleToAxes: 0 });
+  const table = collapseTable("Collapse check", rows);
+  expect(table.rows.map((r) => r.slice(0, 3))).toEqual([
+    ["m = 3", "yes", "2 / 2 / 6"],
+    ["axis", "no", "1 / 1 / 3"],
+  ]);
+  expect(table.rows.every((r) => r.length === table.columns.length)).toBe(true);
 });
