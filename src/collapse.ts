@@ -314,7 +314,7 @@ export function mixtureGeometry(mixture: GaussianMixture, masses: ArrayLike<numb
 
 const percent = (x: number) => `${(100 * x).toFixed(x > 0.999 || x < 0.001 ? 2 : 1)}%`;
 
-function verdictOf(r: Omit<CollapseReport, "verdict">, c: Config, massOff: boolean, weights: Float64Array | null): string {
+function verdictOf(r: Omit<CollapseReport, "verdict">, c: Config, weights: Float64Array | null): string {
   const n = r.fits.filter((f) => f.fixedPoint >= 0).length;
   const best = r.fits[r.best];
   const massText = best.masses && weights ? ` (component masses ${Array.from(best.masses, percent).join(" / ")} against weights ${Array.from(weights, percent).join(" / ")})` : "";
@@ -324,7 +324,7 @@ function verdictOf(r: Omit<CollapseReport, "verdict">, c: Config, massOff: boole
   if (r.collapsing) return `MFVI collapses here: the best of ${n} fits misses mass${massText}; ${instead}.`;
   if (r.modes >= 2)
     return `MFVI saw ${r.modes} modes, but those its best fit misses hold under ${percent(c.massTolerance)} of the mass (estimated shares ${Array.from(r.shares, percent).join(" / ")}); mfvi() is fine unless that mass matters (then rovi()).`;
-  return `MFVI does not collapse here: ${n} starts reached ${r.fixedPoints === 1 ? "one fixed point" : "one mode"}${massOff ? "" : massText}; mfvi() is fine.`;
+  return `MFVI does not collapse here: ${n} starts reached ${r.fixedPoints === 1 ? "one fixed point" : "one mode"}${massText}; mfvi() is fine.`;
 }
 
 /**
@@ -400,5 +400,5 @@ function judge(t: Target, c: Config, described: Omit<CollapseFit, "fixedPoint">[
   const report = { collapsing, modes: modes.length, fixedPoints: reps.length, shares, fits, best, exploration: how, ...(mixture ? { mixture } : {}) };
   if (reps.length === 0)
     return { ...report, collapsing: false, verdict: "MFVI failed from every start (see fits[].status); no check was possible." };
-  return { ...report, verdict: verdictOf(report, c, massOff, weights) };
+  return { ...report, verdict: verdictOf(report, c, weights) };
 }
