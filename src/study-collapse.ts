@@ -1,8 +1,8 @@
 // The collapse check's verdicts as study rows and a table, for the study to show beside its fits.
-// Independent of the study's context: it takes targets and options, and returns plain data.
-import { collapseCheck, type CollapseCheckOptions } from "./collapse.js";
+// Independent of the study's context: it takes targets and options, and returns plain data. It
+// uses only the public entry and the SVG module's number format, like the study itself.
+import { collapseCheck, type CollapseCheckOptions, type Target } from "./index.js";
 import { fmt } from "./svg.js";
-import type { Target } from "./targets.js";
 
 /** One problem to check: what the study's tables call it, and its target. */
 export interface CollapseProblem {
