@@ -25,3 +25,4 @@ export { rovi, roviStepper, principalAxes, type RoviOptions, type TemperSchedule
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";
 export { normalDraws } from "./random.js";
+export { collapseCheck, mixtureGeometry, type CollapseCheckOptions, type CollapseReport, type CollapseFit, type MixtureGeometry, type ExploreOptions } from "./collapse.js";

@@ -3,6 +3,7 @@
 import { gaussianMfvi, lmc, mfvi, rovi, type Approximation, type GaussianMixture } from "../index.js";
 import { COLORS, contourFigure, lineFigure, type ContourPanel, type LinePanel } from "../svg.js";
 import { angle2, common, drawValues, finiteRows, fitValues, LMC_STEP, mixture, row, timed, type Ctx, type Outcome } from "./context.js";
+import { collapseTable, collapseVerdicts } from "./collapse.js";
 import { fitPanels, marginalPanel } from "./figures.js";
 import type { Figure, ResultRow } from "./index.js";
 import { fmtKl, fmtMass, fmtMasses, fmtS } from "./report.js";
@@ -119,6 +120,8 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   for (const m of SEPARATIONS) runs.push(await separation(ctx, m));
   const by = runs.map((r) => r.rows);
   const rows = by.flatMap((x) => [x.mfviA, x.mfviB, x.advi, x.rovi, x.lmc]);
+  const problems = SEPARATIONS.map((m) => ({ setting: `m = ${m}`, target: mixture(ctx, [0.5, 0.5], [[-m, -m], [m, m]], [1, 1]) }));
+  const verdicts = await collapseVerdicts(problems, { ...common(ctx), gridSize: 64, ...(s.e5Contrasts ? {} : { starts: 3 }) });
   return {
     setup:
       `Targets 1/2 N(-m 1, I) + 1/2 N(m 1, I) in 2-D for m = 1, 2, 3. MFVI (histogram factors, exact quadrature) from two initialisations, factors N(-m, 1) and N(m, 1) ("init (-m, -m)" and "init (m, m)"); ` +
@@ -132,6 +135,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
         columns: ["m", "method", "masses (1st / 2nd)", "KL", "status", "time (s)"],
         rows: rows.map((r) => [r.setting.replace("m = ", ""), r.label, fmtMasses(r.masses), fmtKl(r.kl), r.status, fmtS(r.seconds)]),
       },
+      collapseTable("E1: the mode-collapse check (MFVI from spread starts; the paper's geometry)", verdicts),
     ],
     figures: ctx.figures ? figures(ctx, runs.map((r) => r.fits)) : [],
     summary: summary(by),

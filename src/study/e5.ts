@@ -3,6 +3,7 @@
 import { faithfulEruptions, labelSwitchingPosterior, lmc, mfvi, principalAxes, rovi, type Approximation, type Target } from "../index.js";
 import { COLORS, contourFigure, lineFigure, type ContourPanel } from "../svg.js";
 import { common, finiteRows, row, timed, type Ctx, type Outcome } from "./context.js";
+import { collapseTable, collapseVerdicts } from "./collapse.js";
 import { grid2, panel, type Box } from "./figures.js";
 import type { Figure, ResultRow } from "./index.js";
 import { linspace, marginalOf, ofApprox, ofTarget, type LogDensity } from "./integrals.js";
@@ -163,6 +164,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   ctx.say(`  E5 RoVI ${sr.toFixed(1)} s`);
 
   const by: Rows = { mfvi: mfviRow, rovi: roviRow, roviIdentity, roviAxes };
+  const verdicts = await collapseVerdicts([{ setting: "Old Faithful", target: t }], { ...common(ctx), gridSize: 64, ...(s.e5Contrasts ? {} : { starts: 3 }) });
   return {
     setup:
       `The posterior of (mu_1, mu_2) in x_n ~ 1/2 N(mu_1, 0.4^2) + 1/2 N(mu_2, 0.4^2), N(mean, 2^2) priors, for the ${data.length} Old Faithful eruption durations (labelSwitchingPosterior()); unnormalised, so "KL" is the negative ELBO E_q[V] - H(q). ` +
@@ -176,6 +178,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
         columns: ["method", "P(mu_1 < mu_2)", "-ELBO", "sweeps", "status", "time (s)"],
         rows: rows.map((x) => [x.label, x.extra.labelFraction.toFixed(4), fmtKl(x.kl, 3), x.extra.sweeps === undefined ? "-" : String(x.extra.sweeps), x.status, fmtS(x.seconds)]),
       },
+      collapseTable("E5: the mode-collapse check", verdicts),
     ],
     figures: ctx.figures ? figures(ctx, t, qm, qr, draws) : [],
     summary: summary(t, qm, by),
