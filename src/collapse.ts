@@ -8,9 +8,9 @@ import type { StepperStatus } from "./core/driver.js";
 import { backendOption, targetArgument } from "./core/options.js";
 import { componentMass } from "./diagnostics.js";
 import * as P from "./generated/portable/index.js";
-import { lmc } from "./lmc.js";
+import { explore } from "./explore.js";
 import { identity, mfvi } from "./mfvi.js";
-import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
+import { GaussianMixture, type Target } from "./targets.js";
 import { Described, inRange, integer, knownKeys, options, rangeError, seed as seedValue, typeError, vector } from "./validate.js";
 
 /** Where the exploratory draws come from (see CollapseCheckOptions.explore). */
@@ -187,38 +187,6 @@ async function describeFit(q: Approximation, target: Target, start: CollapseFit[
   };
 }
 
-/** n points uniform in the box (lo, hi per coordinate), row-major; the same bits for a seed. */
-function uniformPoints(box: Float64Array, n: number, seed: number): Float64Array {
-  const d = box.length / 2;
-  const rng = new Int32Array(4);
-  const s = seedValue("seed", seed);
-  P.seedStreams(rng, s.lo ^ 0x2545f491, s.hi, 1);
-  return Float64Array.from({ length: n * d }, (_, j) => box[2 * (j % d)] + (box[2 * (j % d) + 1] - box[2 * (j % d)]) * P.uniform(rng, 0));
-}
-
-/**
- * Where cheap exploration lands: the final states of Langevin chains started uniformly in the
- * box, or (a custom target without a gradient, or chains that all diverged) the box points.
- */
-async function explore(t: Target, c: Config, box: Float64Array, step: number): Promise<{ points: Float64Array; how: "lmc" | "box" }> {
-  const d = t.dim;
-  const init = uniformPoints(box, c.chains, c.seed);
-  if (t instanceof CustomTarget && !t.hasGradient) return { points: init, how: "box" };
-  const run = await lmc(t, { step, steps: c.steps, chains: c.chains, init, seed: c.seed, backend: c.backend });
-  const finiteRows: number[] = [];
-  for (let j = 0; j < c.chains; j++) {
-    const row = run.state.subarray(j * d, (j + 1) * d);
-    if (row.every(Number.isFinite)) finiteRows.push(...row);
-  }
-  if (finiteRows.length === 0) return { points: init, how: "box" };
-  // a chain still far out (log pi more than d + 10 below the best chain's) has not settled in a basin
-  const states = Float64Array.from(finiteRows);
-  const logp = t.logDensityBatch(states);
-  const top = logp.reduce((m, v) => Math.max(m, v), -Infinity);
-  const settled = states.filter((_, k) => logp[Math.floor(k / d)] >= top - d - 10);
-  return { points: settled, how: "lmc" };
-}
-
 /**
  * `count` points picked from `points` (row-major) one at a time, each the farthest (distance
  * scaled by `scale` per coordinate) from the pilot's centre and the points already picked.
@@ -361,13 +329,7 @@ export async function collapseCheck(target: Target, opts?: CollapseCheckOptions)
   const fits: Omit<CollapseFit, "fixedPoint">[] = [pilot];
   let how: CollapseReport["exploration"] = "box";
   if (pilot.status !== "diverged") {
-    const box = c.box ?? Float64Array.from({ length: 2 * d }, (_, k) => {
-      const i = k >> 1;
-      const reach = Math.max(10 * pilot.sd[i], Math.abs(pilot.mean[i]) + 1);
-      return pilot.mean[i] + (k & 1 ? reach : -reach);
-    });
-    const step = c.step ?? 0.05 * pilot.sd.reduce((m, s) => Math.min(m, s * s), Infinity);
-    const found = await explore(t, c, box, step);
+    const found = await explore(t, c, pilot);
     how = found.how;
     for (const center of spreadStarts(found.points, d, pilot.mean, pilot.sd, c.starts - 1)) fits.push(await fitFrom({ center, scale: pilot.sd }));
   }
