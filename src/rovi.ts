@@ -1,4 +1,4 @@
-// Rotational VI: MFVI in a learned rotated coordinate system x = O y (ALGORITHMS.md section 3).
+// Rotational VI: MFVI in a learned rotated coordinate system x = O y (docs/algorithms.md §3).
 import { Approximation, type FitStatus } from "./approximation.js";
 import { BufferSet, backendNow, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";

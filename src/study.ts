@@ -139,7 +139,7 @@ const SIZES: Record<StudySize, Sizes> = {
   quick: { lmcChains: 400, lmcSteps: 1500, lmcBurnIn: 500, lmcThin: 100, e4Dims: [2, 10], e5Chains: 60, e5Steps: 400, e5Contrasts: false, grid: 81 },
 };
 
-/** ULA step on the unit-variance mixtures: stationary variance inflated by 1 / (1 - h/2) = 1.026 (fact 6). */
+/** ULA step on the unit-variance mixtures: stationary variance inflated by 1 / (1 - h/2) = 1.026 (docs/algorithms.md §6, fact 6). */
 const LMC_STEP = 0.05;
 /** Separation of E1 at m = 3, E2, E3 and E4: means -m 1 and m 1 (E4: -m u and m u). */
 const M = 3;
