@@ -1,7 +1,8 @@
 // The package as users get it. Packs this repository (`npm pack`, which builds it through
 // `prepare`), installs the tarball with no network into a temporary project, and checks:
 //   (a) ESM: the README's first example prints exactly the output the README shows;
-//   (b) CommonJS: the same example through require();
+//   (b) CommonJS: the same example through require(); the guide's examples print what their
+//       comments say (`console.log(...); // output`);
 //   (c) TypeScript: a strict example type-checks with skipLibCheck off under moduleResolution
 //       node16, nodenext, bundler and node;
 //   (d) the CLI: `rovi --version`, `rovi study --help`;
@@ -45,6 +46,10 @@ const section = readme.slice(readme.indexOf("## A first example"));
 const example = /```js\n([\s\S]*?)```/.exec(section)[1];
 const promised = /```text\n([\s\S]*?)```/.exec(section)[1];
 const imports = /^import (\{[^}]*\}) from "rovi";\n/m;
+const guide = [...readFileSync(join(root, "docs", "guide.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)]
+  .map((m) => m[1])
+  .filter((code) => code.includes("console.log("));
+const commented = (code) => [...code.matchAll(/^console\.log\(.*\/\/ (.*)$/gm)].map((m) => `${m[1]}\n`).join("");
 const commonJs = `const ${imports.exec(example)[1]} = require("rovi");\n(async () => {\n${example.replace(imports, "")}})().catch((e) => {\n  console.error(e);\n  process.exitCode = 1;\n});\n`;
 
 try {
@@ -61,6 +66,12 @@ try {
 
   await check("(a) ESM: the README example prints what the README says", () => expectEqual(node("readme-example.mjs"), promised, "stdout"));
   await check("(b) CommonJS: the same through require()", () => expectEqual(node("readme-example.cjs"), promised, "stdout"));
+  for (const [i, code] of guide.entries()) {
+    await check(`(b) docs/guide.md example ${i + 1} prints what its comments say`, () => {
+      writeFileSync(join(project, `guide-${i + 1}.mjs`), code);
+      expectEqual(node(`guide-${i + 1}.mjs`), commented(code), "stdout");
+    });
+  }
 
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const resolutions = { node16: "node16", nodenext: "nodenext", bundler: "esnext", node: "commonjs" };
