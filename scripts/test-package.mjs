@@ -8,7 +8,8 @@
 //   (d) the CLI: `rovi --version`, `rovi study --help`;
 //   (e) a Vite bundle of the example in Debian's Chromium prints the same and gives the same
 //       bits as Node on both backends;
-//   (f) the TSDoc @example blocks run against the installed package (scripts/examples.mjs).
+//   (f) the TSDoc @example blocks run against the installed package (scripts/examples.mjs);
+//   (g) the tarball holds only what users need, and its README and docs link only to its files.
 // Usage: node scripts/test-package.mjs [--keep]   (--keep leaves the temporary project)
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runExamples } from "./examples.mjs";
+import { brokenLinks } from "./links.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
@@ -54,7 +56,7 @@ const commonJs = `const ${imports.exec(example)[1]} = require("rovi");\n(async (
 
 try {
   console.log(`rovi ${version}: packing into ${work}`);
-  const [{ filename, size, unpackedSize, entryCount }] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root));
+  const [{ filename, size, unpackedSize, entryCount, files }] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root));
   console.log(`     ${filename}: ${entryCount} files, ${(size / 1000).toFixed(1)} kB packed, ${(unpackedSize / 1000).toFixed(1)} kB unpacked`);
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "rovi-package-test", private: true, type: "module" }));
@@ -103,6 +105,15 @@ try {
   });
 
   await check("(f) the TSDoc @example blocks run against the installed package", () => runExamples(project));
+  await check("(g) the tarball: dist without source maps, docs, README, LICENSE; links resolve inside it", () => {
+    const paths = files.map((f) => f.path);
+    const stray = paths.filter((p) => !/^(dist\/.*\.(js|d\.ts)|docs\/[\w./-]+\.(md|svg)|README\.md|LICENSE|package\.json)$/.test(p));
+    const needed = ["dist/index.js", "dist/index.d.ts", "dist/study.js", "dist/study.d.ts", "dist/cli.js", "LICENSE", "README.md"].filter((p) => !paths.includes(p));
+    const installed = join(project, "node_modules", "rovi");
+    const broken = brokenLinks(installed, paths.filter((p) => p.endsWith(".md")));
+    if (stray.length + needed.length + broken.length > 0)
+      throw new Error(`not for users: ${stray.join(", ")}\nmissing: ${needed.join(", ")}\nbroken links: ${broken.join(", ")}`);
+  });
 } finally {
   if (process.argv.includes("--keep")) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
