@@ -51,6 +51,7 @@ const imports = /^import (\{[^}]*\}) from "rovi";\n/m;
 const guide = [...readFileSync(join(root, "docs", "guide.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)]
   .map((m) => m[1])
   .filter((code) => code.includes("console.log("));
+if (guide.length === 0) throw new Error("docs/guide.md has no example with console.log(...); // output lines");
 const commented = (code) => [...code.matchAll(/^console\.log\(.*\/\/ (.*)$/gm)].map((m) => `${m[1]}\n`).join("");
 const commonJs = `const ${imports.exec(example)[1]} = require("rovi");\n(async () => {\n${example.replace(imports, "")}})().catch((e) => {\n  console.error(e);\n  process.exitCode = 1;\n});\n`;
 
