@@ -1,4 +1,4 @@
-// The rotation step of RoVI (ALGORITHMS.md section 3): for fixed factors mu, only
+// The rotation step of RoVI (docs/algorithms.md §3): for fixed factors mu, only
 // F(O) = E_mu[V(O y)] depends on O. Its gradient G = E_mu[grad V(O y) y^T] is estimated on
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.

@@ -1,4 +1,4 @@
-// Diagnostics against a mixture target (ALGORITHMS.md section 5): component masses and the
+// Diagnostics against a mixture target (docs/algorithms.md §5): component masses and the
 // Wasserstein-1 distance of 1-D marginals to the mixture's exact marginal.
 import { Approximation } from "./approximation.js";
 import * as P from "./generated/portable/index.js";

@@ -1,4 +1,4 @@
-// Langevin Monte Carlo, the paper's sampling baseline (docs: ALGORITHMS.md section 4):
+// Langevin Monte Carlo, the paper's sampling baseline (docs/algorithms.md §4):
 // unadjusted Langevin (ULA) or, with `adjust: true`, MALA. Many chains at once; built-in
 // mixtures advance every chain for a block of steps in one kernel call, other targets take one
 // batched gradient call per step (all chains) between two kernel calls.

@@ -69,7 +69,7 @@ export async function mfviStepper(target: Target, options?: MfviOptions): Promis
 
 /**
  * Mean-field variational inference: argmin KL(mu || pi) over product measures, each factor a
- * histogram density on an adaptive grid (docs: ALGORITHMS.md section 2).
+ * histogram density on an adaptive grid (docs/algorithms.md §2).
  */
 export async function mfvi(target: Target, options?: MfviOptions): Promise<Approximation> {
   const config = parseCaviOptions(target, options);

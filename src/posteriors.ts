@@ -1,4 +1,4 @@
-// Posteriors built from data (ALGORITHMS.md section 7).
+// Posteriors built from data (docs/algorithms.md §7).
 import { backendNow, withBuffers } from "./backend.js";
 import * as P from "./generated/portable/index.js";
 import { CustomTarget, customTarget } from "./targets.js";

@@ -1,5 +1,5 @@
-// Rotational VI: MFVI in a learned rotated coordinate system x = O y (docs: ALGORITHMS.md
-// section 3). A fit is a sequence of runs (restarts); each run alternates CAVI sweeps with
+// Rotational VI: MFVI in a learned rotated coordinate system x = O y (docs/algorithms.md
+// §3). A fit is a sequence of runs (restarts); each run alternates CAVI sweeps with
 // rotation phases under a tempering schedule.
 import { Approximation, type ApproximationParts } from "./approximation.js";
 import { getBackend, type Backend } from "./backend.js";

@@ -1,4 +1,4 @@
-// MFVI against the exact facts of ALGORITHMS.md section 6 (facts 1, 2, 3, 5), on both backends.
+// MFVI against the exact facts of docs/algorithms.md §6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
 import { gridExcess } from "./helpers.js";
