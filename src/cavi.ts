@@ -12,7 +12,7 @@ import {
   oneOf,
   options,
   rangeError,
-  seed as seedOption,
+  seedOption, backendOption, callbackOption, signalOption,
   typeError,
   vector,
 } from "./validate.js";
@@ -125,12 +125,9 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
       bounds!.set(pair, 2 * i);
     });
   }
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw typeError("options.onProgress", "a function", o.onProgress);
-  if (o.signal !== undefined && !(typeof o.signal === "object" && o.signal !== null && "aborted" in o.signal))
-    throw typeError("options.signal", "an AbortSignal", o.signal);
   return {
-    backend: o.backend === undefined ? undefined : oneOf("options.backend", o.backend, ["wasm", "js"] as const),
-    seed: seedOption("options.seed", o.seed ?? 0),
+    backend: backendOption("options.backend", o.backend),
+    seed: seedOption("options.seed", o.seed),
     gridSize,
     samples: o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000),
     exact: quadrature === "exact",
@@ -140,8 +137,8 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
     init,
     bounds,
     klSamples: o.klSamples === undefined ? 32768 : integer("options.klSamples", o.klSamples, 16, 1e9),
-    onProgress: (o.onProgress as CaviConfig["onProgress"]) ?? null,
-    signal: (o.signal as AbortSignal) ?? null,
+    onProgress: callbackOption<NonNullable<CaviConfig["onProgress"]>>("options.onProgress", o.onProgress),
+    signal: signalOption("options.signal", o.signal),
   };
 }
 

@@ -9,7 +9,7 @@ import * as P from "./generated/portable/index.js";
 import { batchGradient } from "./lmc.js";
 import { gaussianFactorsApproximation } from "./mfvi.js";
 import { CustomTarget, GaussianMixture, isTarget, type Target } from "./targets.js";
-import { Described, finite, integer, knownKeys, oneOf, options, rangeError, seed as seedOption, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, options, rangeError, seedOption, backendOption, callbackOption, signalOption, typeError, vector } from "./validate.js";
 
 export interface GaussianMfviOptions {
   /** 'wasm' (default where WebAssembly exists) or 'js'. Both give the same bits. */
@@ -92,14 +92,11 @@ function parse(target: unknown, opts: unknown): Config {
   if (!(lr > 0)) throw rangeError("options.learningRate", "> 0", lr);
   const tol = o.tol === undefined ? 0.01 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "> 0", tol);
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw typeError("options.onProgress", "a function", o.onProgress);
-  if (o.signal !== undefined && !(typeof o.signal === "object" && o.signal !== null && "aborted" in o.signal))
-    throw typeError("options.signal", "an AbortSignal", o.signal);
   const S = o.samplesPerStep === undefined ? 10 : integer("options.samplesPerStep", o.samplesPerStep, 1, 1_000_000);
   if (S * d > 2 ** 26) throw rangeError("options.samplesPerStep", `at most ${Math.floor(2 ** 26 / d)} in dimension ${d}`, S);
   return {
-    backend: o.backend === undefined ? undefined : oneOf("options.backend", o.backend, ["wasm", "js"] as const),
-    seed: seedOption("options.seed", o.seed ?? 0),
+    backend: backendOption("options.backend", o.backend),
+    seed: seedOption("options.seed", o.seed),
     iterations: o.iterations === undefined ? 10_000 : integer("options.iterations", o.iterations, 1, 1e9),
     S,
     lr,
@@ -107,8 +104,8 @@ function parse(target: unknown, opts: unknown): Config {
     center,
     scale,
     gridSize: o.gridSize === undefined ? undefined : integer("options.gridSize", o.gridSize, 16, 65536),
-    onProgress: (o.onProgress as Config["onProgress"]) ?? null,
-    signal: (o.signal as AbortSignal) ?? null,
+    onProgress: callbackOption<NonNullable<Config["onProgress"]>>("options.onProgress", o.onProgress),
+    signal: signalOption("options.signal", o.signal),
   };
 }
 

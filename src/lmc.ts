@@ -5,7 +5,7 @@
 import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { makeYielder } from "./cavi.js";
 import { CustomTarget, GaussianMixture, isTarget, type Target } from "./targets.js";
-import { boolean, Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, seed as seedOption, typeError, vector } from "./validate.js";
+import { boolean, Described, finite, integer, knownKeys, matrix, options, rangeError, seedOption, backendOption, callbackOption, signalOption, typeError, vector } from "./validate.js";
 
 export interface LmcOptions {
   /** Step size h > 0 (required): x <- x + h grad log pi(x) + sqrt(2 h) xi. */
@@ -139,22 +139,19 @@ function parseOptions(target: unknown, opts: unknown): LmcConfig {
       new Described(`${chains} x ${draws} x ${d} = ${chains * draws * d}`),
     );
   const adjust = o.adjust === undefined ? false : boolean("options.adjust", o.adjust);
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw typeError("options.onProgress", "a function", o.onProgress);
-  if (o.signal !== undefined && !(typeof o.signal === "object" && o.signal !== null && "aborted" in o.signal))
-    throw typeError("options.signal", "an AbortSignal", o.signal);
   return {
     h,
     steps,
     chains,
-    seed: seedOption("options.seed", o.seed ?? 0),
+    seed: seedOption("options.seed", o.seed),
     init: parseInit(o.init, chains, d),
     adjust,
     burnIn,
     thin,
     draws,
-    backend: o.backend === undefined ? undefined : oneOf("options.backend", o.backend, ["wasm", "js"] as const),
-    onProgress: (o.onProgress as LmcConfig["onProgress"]) ?? null,
-    signal: (o.signal as AbortSignal) ?? null,
+    backend: backendOption("options.backend", o.backend),
+    onProgress: callbackOption<NonNullable<LmcConfig["onProgress"]>>("options.onProgress", o.onProgress),
+    signal: signalOption("options.signal", o.signal),
   };
 }
 

@@ -1,8 +1,8 @@
 // Targets: densities on R^d known up to a constant, pi(x) = exp(-V(x)) / Z. Built-in ones are
 // data (a descriptor the kernels read); custom ones call the user's functions once per batch.
-import { backendNow, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { BufferSet, backendNow, type Backend, type BackendName, type Buffer, type Handle } from "./backend.js";
 import * as portable from "./generated/portable/index.js";
-import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError, vector } from "./validate.js";
+import { Described, backendOption, finite, integer, knownKeys, matrix, options, rangeError, typeError, vector } from "./validate.js";
 
 /** A density known up to a constant. Points are row-major: n points of `dim` coordinates. */
 export interface Target {
@@ -31,7 +31,6 @@ export interface MixtureComponent {
 
 const KIND_FULL = portable.KIND_FULL;
 const KIND_DIAG = portable.KIND_DIAG;
-const BACKENDS = ["wasm", "js"] as const;
 
 function checkPoints(name: string, points: unknown, dim: number): number {
   if (!(points instanceof Float64Array)) throw typeError(name, "a Float64Array (row-major points)", points);
@@ -85,7 +84,7 @@ abstract class TargetBase implements Target {
   }
 }
 
-/** Buffers a target keeps in one backend's memory, grown on demand, freed with the target. */
+/** Buffers a target keeps in one backend's memory (its descriptor), freed by dispose(). */
 export class Workspace {
   private readonly buffers = new Map<string, Buffer<Float64Array>>();
   constructor(readonly backend: Backend) {}
@@ -98,13 +97,6 @@ export class Workspace {
     }
     return b;
   }
-  /** A buffer holding a copy of `data` (JS: the array itself, no copy). */
-  input(key: string, data: Float64Array): Buffer<Float64Array> | Float64Array {
-    if (this.backend.name === "js") return data;
-    const b = this.get(key, data.length);
-    b.view.set(data);
-    return b;
-  }
   dispose(): void {
     for (const b of this.buffers.values()) this.backend.free(b);
     this.buffers.clear();
@@ -112,6 +104,41 @@ export class Workspace {
 }
 
 const workspaces = new FinalizationRegistry<Workspace>((w) => w.dispose());
+
+/**
+ * One kernel call's buffers, freed when the call returns: inputs copied in, outputs copied
+ * back by finish() (the JS backend takes the arrays themselves).
+ */
+class CallBuffers {
+  private readonly set: BufferSet;
+  private readonly outputs: [Buffer<Float64Array>, Float64Array][] = [];
+  private readonly js: boolean;
+  constructor(readonly backend: Backend) {
+    this.set = new BufferSet(backend);
+    this.js = backend.name === "js";
+  }
+  in(data: Float64Array): Handle {
+    if (this.js) return data;
+    const b = this.set.f64(data.length);
+    b.view.set(data);
+    return b.handle;
+  }
+  out(data: Float64Array): Handle {
+    if (this.js) return data;
+    const b = this.set.f64(data.length);
+    this.outputs.push([b, data]);
+    return b.handle;
+  }
+  work(length: number): Handle {
+    return this.set.f64(length).handle;
+  }
+  finish(): void {
+    for (const [b, data] of this.outputs) data.set(b.view.subarray(0, data.length));
+  }
+  free(): void {
+    this.set.free();
+  }
+}
 
 /**
  * A Gaussian mixture sum_k w_k N(m_k, S_k), evaluated by the kernels. The Cholesky factors
@@ -157,10 +184,6 @@ export class GaussianMixture extends TargetBase {
     return Float64Array.from(this.components, (c) => c.weight);
   }
 
-  private space(): Workspace {
-    return this.workspace(backendNow(this.backendName));
-  }
-
   /** @internal This target's buffers in `backend`'s memory, the descriptor copied in once. */
   workspace(backend: Backend): Workspace {
     let w = this.spaces.get(backend);
@@ -168,50 +191,55 @@ export class GaussianMixture extends TargetBase {
       w = new Workspace(backend);
       w.get("descriptor", this.descriptor.length).view.set(this.descriptor);
       this.spaces.set(backend, w);
-      workspaces.register(this, w);
+      workspaces.register(this, w, w);
     }
     return w;
   }
 
+  /**
+   * Frees the copies of the descriptor the target keeps in WASM memory now, rather than when
+   * the target is garbage-collected. Optional; the target stays usable (a later call copies
+   * the descriptor in again). Not while a fit on this target is running.
+   */
+  dispose(): void {
+    for (const w of this.spaces.values()) {
+      workspaces.unregister(w);
+      w.dispose();
+    }
+    this.spaces.clear();
+  }
+
+  /** Runs one kernel call on the current backend with buffers freed when it returns. */
+  private call(body: (k: Backend["kernels"], descriptor: Handle, io: CallBuffers) => void): void {
+    const backend = backendNow(this.backendName);
+    const descriptor = this.workspace(backend).get("descriptor", 0).handle;
+    const io = new CallBuffers(backend);
+    try {
+      body(backend.kernels, descriptor, io);
+      io.finish();
+    } finally {
+      io.free();
+    }
+  }
+
   protected evalLogDensity(points: Float64Array, n: number, out: Float64Array): void {
-    const w = this.space();
     const K = this.components.length;
-    const x = w.input("points", points);
-    const o = w.backend.name === "js" ? out : w.get("out", n);
-    const work = w.get("work", K + this.dim);
-    w.backend.kernels.mixtureLogDensity(w.get("descriptor", 0).handle, handle(x), n, handle(o), work.handle);
-    if (o !== out) out.set((o as Buffer<Float64Array>).view.subarray(0, n));
+    this.call((k, t, io) => k.mixtureLogDensity(t, io.in(points), n, io.out(out), io.work(K + this.dim)));
   }
 
   protected evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    const w = this.space();
     const K = this.components.length;
-    const x = w.input("points", points);
-    const js = w.backend.name === "js";
-    const lp = js ? logp : w.get("logp", n);
-    const g = js ? grad : w.get("grad", n * this.dim);
-    const work = w.get("work", K + K * this.dim);
-    w.backend.kernels.mixtureGradLogDensity(w.get("descriptor", 0).handle, handle(x), n, handle(lp), handle(g), work.handle);
-    if (!js) {
-      logp.set((lp as Buffer<Float64Array>).view.subarray(0, n));
-      grad.set((g as Buffer<Float64Array>).view.subarray(0, n * this.dim));
-    }
+    this.call((k, t, io) => k.mixtureGradLogDensity(t, io.in(points), n, io.out(logp), io.out(grad), io.work(K + K * this.dim)));
   }
 
   /** r_k(x_j) = w_k p_k(x_j) / pi(x_j), row-major n x K. */
   responsibilities(points: Float64Array): Float64Array {
     const n = checkPoints("points", points, this.dim);
     const K = this.components.length;
-    const w = this.space();
-    const x = w.input("points", points);
-    const o = w.get("resp", n * K);
-    w.backend.kernels.mixtureResponsibilities(w.get("descriptor", 0).handle, handle(x), n, o.handle, w.get("work", K + this.dim).handle);
-    return o.view.slice(0, n * K);
+    const resp = new Float64Array(n * K);
+    this.call((k, t, io) => k.mixtureResponsibilities(t, io.in(points), n, io.out(resp), io.work(K + this.dim)));
+    return resp;
   }
-}
-
-function handle(b: Buffer<Float64Array> | Float64Array) {
-  return b instanceof Float64Array ? b : b.handle;
 }
 
 /** Parses one covariance spec into a d x d row-major matrix; `diagonal` tells its form. */
@@ -251,10 +279,6 @@ function covariance(name: string, value: unknown, d: number): { matrix: Float64A
   return { matrix: data, diagonal };
 }
 
-function backendOption(value: unknown): BackendName | undefined {
-  return value === undefined ? undefined : oneOf("backend", value, BACKENDS);
-}
-
 export interface GaussianMixtureSpec {
   /** Positive, summing to 1 within 1e-9. */
   weights: readonly number[] | Float64Array;
@@ -291,7 +315,7 @@ export function gaussianMixture(spec: GaussianMixtureSpec): GaussianMixture {
     mean: means.data.slice(k * d, (k + 1) * d),
     covariance: c.matrix,
   }));
-  return new GaussianMixture(components, covs.every((c) => c.diagonal), backendOption(o.backend), "covariances");
+  return new GaussianMixture(components, covs.every((c) => c.diagonal), backendOption("backend", o.backend), "covariances");
 }
 
 export interface GaussianSpec {
@@ -307,7 +331,7 @@ export function gaussian(spec: GaussianSpec): GaussianMixture {
   knownKeys("spec", o, ["mean", "covariance", "backend"]);
   const mean = vector("mean", o.mean);
   const c = covariance("covariance", o.covariance, mean.length);
-  return new GaussianMixture([{ weight: 1, mean, covariance: c.matrix }], c.diagonal, backendOption(o.backend), "covariance");
+  return new GaussianMixture([{ weight: 1, mean, covariance: c.matrix }], c.diagonal, backendOption("backend", o.backend), "covariance");
 }
 
 /** A user density: called with a whole batch of points, never once per point. */
