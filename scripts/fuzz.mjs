@@ -348,6 +348,7 @@ function build(lib) {
           lmc: () => lib.lmc(target, { step: 0.1, steps: 20, chains: 2, backend: b }),
           gaussianMfvi: () => lib.gaussianMfvi(target, { iterations: 300, backend: b }),
         };
+        if (what.startsWith("gradient")) delete fits.mfvi; // mfvi never calls the gradient
         for (const [fit, call] of Object.entries(fits)) cases.push({ kind: "misbehaving", label: `${fit}[${b}] ${what}`, call });
       }
     }

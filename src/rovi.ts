@@ -3,10 +3,10 @@ import { Approximation, type FitStatus } from "./approximation.js";
 import { BufferSet, backendNow, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import { CAVI_KEYS, Engine, checkRanges, initialGuess, parseCaviOptions, type CaviConfig, type CaviOptions } from "./cavi.js";
 import * as P from "./generated/portable/index.js";
-import { svdOf } from "./linalg.js";
+import { MAX_SVD_ORDER, powerOfTwoScale, svdOf } from "./linalg.js";
 import { identity, runSweeps } from "./mfvi.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
+import { Described, backendOption, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
 
 export interface TemperSchedule {
   /** First exponent beta of V_beta = beta V; default 0.05. */
@@ -91,10 +91,12 @@ function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviCo
     rotationInit = m;
   }
   let betas = [1];
-  const temper = opts.temper ?? true;
+  const temper = opts.temper === undefined ? true : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
     knownKeys("options.temper", t, ["from", "stages", "betas"]);
+    if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
+      throw rangeError(`options.temper.${t.from !== undefined ? "from" : "stages"}`, "absent when options.temper.betas is given", t.from ?? t.stages);
     if (t.betas !== undefined) {
       if (!Array.isArray(t.betas) || t.betas.length === 0) throw typeError("options.temper.betas", "a non-empty array of numbers", t.betas);
       betas = t.betas.map((b: unknown, i: number) => finite(`options.temper.betas[${i}]`, b));
@@ -397,9 +399,14 @@ export async function rovi(target: Target, opts?: RoviOptions): Promise<Approxim
  * columns of an orthogonal d x d matrix, by decreasing variance. A starting rotation for
  * rovi() from exploratory draws (e.g. from lmc()).
  */
-export async function principalAxes(samples: Float64Array, dim: number, opts: { backend?: BackendName } = {}): Promise<Float64Array> {
+export async function principalAxes(samples: Float64Array, dim: number, opts?: { backend?: BackendName }): Promise<Float64Array> {
   if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
-  const d = integer("dim", dim, 1, 100_000);
-  const { cov } = drawMoments("samples", samples, d);
-  return symmetricEigen(await getBackend(opts.backend), cov, d).vectors;
+  const d = integer("dim", dim, 1, MAX_SVD_ORDER);
+  const o = options("options", opts);
+  knownKeys("options", o, ["backend"]);
+  const backend = await getBackend(backendOption("options.backend", o.backend));
+  // scaled by a power of two (exactly) so that the covariance neither overflows nor underflows
+  const scale = samples.every(Number.isFinite) ? powerOfTwoScale(samples) : 1;
+  const { cov } = drawMoments("samples", scale === 1 ? samples : samples.map((v) => v / scale), d);
+  return symmetricEigen(backend, cov, d).vectors;
 }

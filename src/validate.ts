@@ -187,3 +187,16 @@ export function callbackOption<F extends (...args: never[]) => unknown>(name: st
 export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
   return value === undefined ? fallback : boolean(name, value);
 }
+
+/** Most values (f64) one array argument may hold: 2^26, 512 MiB (a kernel buffer is at most 1 GiB). */
+export const MAX_VALUES = 2 ** 26;
+
+/** Row-major points of dimension `dim`: a Float64Array of finite numbers, n dim long; returns n. */
+export function points(name: string, value: unknown, dim: number): number {
+  if (!(value instanceof Float64Array)) throw typeError(name, "a Float64Array (row-major points)", value);
+  if (value.length % dim !== 0 || value.length === 0)
+    throw rangeError(`${name}.length`, `a positive multiple of the dimension ${dim}`, value.length);
+  if (value.length > MAX_VALUES) throw rangeError(`${name}.length`, `at most ${MAX_VALUES}`, value.length);
+  for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) throw rangeError(`${name}[${i}]`, "finite", value[i]);
+  return value.length / dim;
+}
