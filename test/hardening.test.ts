@@ -3,22 +3,7 @@
 // 1e308 or 1e-200) that used to overflow. Reference values: test/fixtures/hardening.json,
 // written by test/fixtures/make_hardening.py (mpmath).
 import { beforeAll, describe, expect, test } from "vitest";
-import {
-  componentMass,
-  gaussian,
-  gaussianMfvi,
-  gaussianMixture,
-  lmc,
-  marginalCdf,
-  marginalW1,
-  mfvi,
-  nearestOrthogonal,
-  principalAxes,
-  ready,
-  rovi,
-  svd,
-  type Approximation,
-} from "../src/index.js";
+import { componentMass, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
 import reference from "./fixtures/hardening.json" with { type: "json" };
 import { expectRejection, orthogonalityError } from "./helpers.js";
 

@@ -4,24 +4,8 @@
 // valid call gives the same bits as before. Fits are kept small (d <= 3, few sweeps).
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
-import {
-  componentMass,
-  customTarget,
-  gaussian,
-  gaussianMfvi,
-  gaussianMixture,
-  lmc,
-  marginalCdf,
-  marginalW1,
-  mfvi,
-  nearestOrthogonal,
-  principalAxes,
-  ready,
-  rovi,
-  svd,
-  type Approximation,
-} from "../src/index.js";
-import { orthogonalityError } from "./helpers.js";
+import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { columnsOrthonormal, orthogonalityError } from "./helpers.js";
 
 // A fixed seed: the same cases every run (change it locally to explore others).
 fc.configureGlobal({ seed: 15 });
@@ -32,18 +16,6 @@ type BackendName = (typeof backends)[number];
 beforeAll(async () => {
   await ready("wasm");
 });
-
-/** max |A^T A - I| over the k columns of an m x k row-major matrix. */
-function columnsOrthonormal(a: Float64Array, m: number, k: number): number {
-  let worst = 0;
-  for (let r = 0; r < k; r++)
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let i = 0; i < m; i++) s += a[i * k + r] * a[i * k + c];
-      worst = Math.max(worst, Math.abs(s - (r === c ? 1 : 0)));
-    }
-  return worst;
-}
 
 const entry = fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true });
 /** A rows x cols matrix (nested), entries scaled by 2^e so that huge and tiny ones occur. */
@@ -99,7 +71,14 @@ describe("valid inputs keep their invariants, with the same bits on both backend
       points: fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 3 * d, maxLength: 3 * d }),
     }),
   );
-  const build = (m: fc.RecordValue<{ d: number; weights: number[]; means: number[][]; variances: number[][]; points: number[] }>, backend: BackendName) => {
+  interface MixtureCase {
+    d: number;
+    weights: number[];
+    means: number[][];
+    variances: number[][];
+    points: number[];
+  }
+  const build = (m: MixtureCase, backend: BackendName) => {
     const K = m.weights.length;
     const sum = m.weights.reduce((a, b) => a + b, 0);
     return gaussianMixture({ weights: m.weights.map((w) => w / sum), means: m.means.slice(0, K), covariances: m.variances.slice(0, K).map((v) => (m.d === 1 ? v[0] : v)), backend });
