@@ -77,7 +77,7 @@ const MAX_SWEEPS = 60;
 const MAX_WORK = 2 ** 27;
 /**
  * Largest rows x cols x min(rows, cols), the SVD's time: 2^30, a 1024 x 1024 matrix (about
- * 6 s on one core). One call cannot be interrupted and blocks its thread throughout: in a
+ * 5 s on one core). One call cannot be interrupted and blocks its thread throughout: in a
  * page, run large ones in a Worker.
  */
 export const MAX_SVD_WORK = 2 ** 30;
