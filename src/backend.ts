@@ -163,7 +163,7 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
       // The minimal runtime collects only when asked (and so needs no shadow stack, which
       // would cost a call per array access); one collection after a burst of frees, and at
       // once when much is waiting (a synchronous loop never reaches the microtask).
-      garbage += buffer.view.byteLength;
+      garbage += buffer.length * 8; // bytes, at most (an Int32Array counts double)
       if (garbage > COLLECT_AFTER) collect();
       else if (!collectPending) {
         collectPending = true;

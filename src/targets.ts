@@ -72,9 +72,11 @@ abstract class TargetBase implements Target {
     this.evalGrad(points, n, new Float64Array(n), result);
     return result;
   }
+  /** Frees the WASM memory the target holds between calls now, not at garbage collection (none for custom targets). */
+  dispose(): void {}
 }
 
-/** Buffers a target keeps in one backend's memory (its descriptor), freed by dispose(). */
+/** Buffers a target keeps in one backend's memory (its descriptor, short scratch), freed by dispose(). */
 export class Workspace {
   private readonly buffers = new Map<string, Buffer<Float64Array>>();
   constructor(readonly backend: Backend) {}
@@ -95,38 +97,46 @@ export class Workspace {
 
 const workspaces = new FinalizationRegistry<Workspace>((w) => w.dispose());
 
+/** Longest scratch buffer (f64) a target keeps between calls; longer ones are freed on return. */
+const KEEP = 4096;
+
 /**
- * One kernel call's buffers, freed when the call returns: inputs copied in, outputs copied
- * back by finish() (the JS backend takes the arrays themselves).
+ * One kernel call's buffers: inputs copied in, outputs copied back by finish() (the JS backend
+ * takes the arrays themselves). Short ones are the target's, reused by the next call (a call
+ * on one point costs no allocation); long ones are freed when the call returns.
  */
 class CallBuffers {
   private readonly set: BufferSet;
   private readonly outputs: [Buffer<Float64Array>, Float64Array][] = [];
   private readonly js: boolean;
-  constructor(readonly backend: Backend) {
-    this.set = new BufferSet(backend);
-    this.js = backend.name === "js";
+  private count = 0;
+  constructor(private readonly space: Workspace) {
+    this.set = new BufferSet(space.backend);
+    this.js = space.backend.name === "js";
   }
   in(data: Float64Array): Handle {
     if (this.js) return data;
-    const b = this.set.f64(data.length);
+    const b = this.buffer(data.length);
     b.view.set(data);
     return b.handle;
   }
   out(data: Float64Array): Handle {
     if (this.js) return data;
-    const b = this.set.f64(data.length);
+    const b = this.buffer(data.length);
     this.outputs.push([b, data]);
     return b.handle;
   }
   work(length: number): Handle {
-    return this.set.f64(length).handle;
+    return this.buffer(length).handle;
   }
   finish(): void {
     for (const [b, data] of this.outputs) data.set(b.view.subarray(0, data.length));
   }
   free(): void {
     this.set.free();
+  }
+  private buffer(length: number): Buffer<Float64Array> {
+    return length <= KEEP ? this.space.get(`scratch${this.count++}`, length) : this.set.f64(length);
   }
 }
 
@@ -187,11 +197,11 @@ export class GaussianMixture extends TargetBase {
   }
 
   /**
-   * Frees the copies of the descriptor the target keeps in WASM memory now, rather than when
-   * the target is garbage-collected. Optional; the target stays usable (a later call copies
+   * Frees the descriptor and short scratch buffers the target keeps in WASM memory now,
+   * rather than when the target is garbage-collected. Optional; the target stays usable (a later call copies
    * the descriptor in again). Not while a fit on this target is running.
    */
-  dispose(): void {
+  override dispose(): void {
     for (const w of this.spaces.values()) {
       workspaces.unregister(w);
       w.dispose();
@@ -202,8 +212,9 @@ export class GaussianMixture extends TargetBase {
   /** Runs one kernel call on the current backend with buffers freed when it returns. */
   private call(body: (k: Backend["kernels"], descriptor: Handle, io: CallBuffers) => void): void {
     const backend = backendNow(this.backendName);
-    const descriptor = this.workspace(backend).get("descriptor", 0).handle;
-    const io = new CallBuffers(backend);
+    const space = this.workspace(backend);
+    const descriptor = space.get("descriptor", 0).handle;
+    const io = new CallBuffers(space);
     try {
       body(backend.kernels, descriptor, io);
       io.finish();
