@@ -73,6 +73,8 @@ export interface Backend {
   free(buffer: Buffer<Float64Array | Int32Array>): void;
   /** Bytes of memory the backend holds (WASM: the size of its linear memory; JS: 0). */
   memoryBytes(): number;
+  /** @internal The WASM backend's linear memory (for tests). */
+  readonly memory?: WebAssembly.Memory;
 }
 
 const jsBackend: Backend = {
@@ -173,6 +175,7 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
       }
     },
     memoryBytes: () => memory.buffer.byteLength,
+    memory,
   };
 }
 
