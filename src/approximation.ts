@@ -3,7 +3,7 @@ import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type Backend
 import type { StepperStatus } from "./core/driver.js";
 import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
-import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
+import { MAX_VALUES, booleanOption, integer, knownKeys, options, points as checkPoints, seedOption } from "./validate.js";
 
 /** A factor mu_i on its grid: cell centres `x` and the density at them (mass / cell width). */
 export interface Marginal {
@@ -124,10 +124,11 @@ export class Approximation {
 
   /** n independent draws from q, row-major n x d, in x-coordinates. Same seed, same bits. */
   sample(n: number, opts: { seed?: number; stratified?: boolean } = {}): Float64Array {
-    integer("n", n, 1, 1e8);
+    integer("n", n, 1, Math.floor(MAX_VALUES / this.dim));
     const o = options("options", opts);
     knownKeys("options", o, ["seed", "stratified"]);
-    const s = seedOption("options.seed", o.seed ?? 0);
+    const s = seedOption("options.seed", o.seed);
+    const stratified = booleanOption("options.stratified", o.stratified, false);
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
       const bufs = new BufferSet(b);
       try {
@@ -135,7 +136,7 @@ export class Approximation {
         const y = bufs.f64(n * this.dim);
         const out = bufs.f64(n * this.dim);
         b.kernels.seedStreams(rng.handle, s.lo, s.hi, 1);
-        b.kernels.mfviSample(ws.handle, rng.handle, n, o.stratified ? 1 : 0, y.handle, out.handle);
+        b.kernels.mfviSample(ws.handle, rng.handle, n, stratified ? 1 : 0, y.handle, out.handle);
         return copyOut(out);
       } finally {
         bufs.free();
@@ -143,12 +144,9 @@ export class Approximation {
     });
   }
 
-  /** log q at n points (row-major n x d), -Infinity outside the grids. */
+  /** log q at n points (row-major n x d, finite), -Infinity outside the grids. */
   logDensity(points: Float64Array): Float64Array {
-    if (!(points instanceof Float64Array)) throw new TypeError(`points must be a Float64Array; got ${typeof points}`);
-    if (points.length === 0 || points.length % this.dim !== 0)
-      throw new RangeError(`points.length must be a positive multiple of ${this.dim}; got ${points.length}`);
-    const n = points.length / this.dim;
+    const n = checkPoints("points", points, this.dim);
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
       return withBuffers(b, [n * this.dim, n * this.dim, n], ([x, y, out]) => {
         x.view.set(points);

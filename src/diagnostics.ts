@@ -3,7 +3,7 @@
 import { Approximation } from "./approximation.js";
 import * as P from "./generated/portable/index.js";
 import { GaussianMixture } from "./targets.js";
-import { integer, knownKeys, options, rangeError, typeError, vector } from "./validate.js";
+import { MAX_VALUES, integer, knownKeys, options, points, rangeError, seedOption, typeError, vector } from "./validate.js";
 
 /** An approximation, or draws from one (row-major n x d). */
 export type ApproxOrSamples = Approximation | Float64Array;
@@ -15,19 +15,32 @@ export interface DiagnosticOptions {
   seed?: number;
 }
 
-function draws(q: unknown, mixture: unknown, opts: unknown): { x: Float64Array; n: number; d: number; mixture: GaussianMixture } {
+function checkMixture(mixture: unknown): GaussianMixture {
   if (!(mixture instanceof GaussianMixture)) throw typeError("mixture", "a Gaussian mixture (gaussian() or gaussianMixture())", mixture);
-  const d = mixture.dim;
+  return mixture;
+}
+
+/** The options, checked whether or not draws are needed. */
+function drawOptions(opts: unknown, d: number): { samples: number; seed: number } {
   const o = options("options", opts);
   knownKeys("options", o, ["samples", "seed"]);
+  seedOption("options.seed", o.seed);
+  const samples = o.samples === undefined ? 20_000 : integer("options.samples", o.samples, 1, Math.floor(MAX_VALUES / d));
+  return { samples, seed: (o.seed as number | undefined) ?? 0 };
+}
+
+function sameDim(q: unknown, d: number): void {
+  if (q instanceof Approximation && q.dim !== d) throw rangeError("approximation.dim", `the mixture's dimension ${d}`, q.dim);
+}
+
+function draws(q: unknown, mixture: GaussianMixture, o: { samples: number; seed: number }): { x: Float64Array; n: number } {
+  const d = mixture.dim;
+  sameDim(q, d);
   if (q instanceof Approximation) {
-    if (q.dim !== d) throw rangeError("approximation.dim", `the mixture's dimension ${d}`, q.dim);
-    const n = o.samples === undefined ? 20_000 : integer("options.samples", o.samples, 1, 1e8);
-    return { x: q.sample(n, { seed: (o.seed as number) ?? 0, stratified: true }), n, d, mixture };
+    return { x: q.sample(o.samples, { seed: o.seed, stratified: true }), n: o.samples };
   }
   if (!(q instanceof Float64Array)) throw typeError("approxOrSamples", "an Approximation or a Float64Array of samples", q);
-  if (q.length === 0 || q.length % d !== 0) throw rangeError("samples.length", `a positive multiple of the dimension ${d}`, q.length);
-  return { x: q, n: q.length / d, d, mixture };
+  return { x: q, n: points("samples", q, d) };
 }
 
 /**
@@ -35,7 +48,8 @@ function draws(q: unknown, mixture: unknown, opts: unknown): { x: Float64Array; 
  * component. Estimated from draws.
  */
 export function componentMass(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): Float64Array {
-  const { x, n, mixture: t } = draws(approxOrSamples, mixture, opts);
+  const t = checkMixture(mixture);
+  const { x, n } = draws(approxOrSamples, t, drawOptions(opts, t.dim));
   const K = t.components.length;
   const r = t.responsibilities(x);
   const m = new Float64Array(K);
@@ -43,8 +57,17 @@ export function componentMass(approxOrSamples: ApproxOrSamples, mixture: Gaussia
   return m.map((v) => v / n);
 }
 
-/** CDF of the mixture's exact 1-D marginal along unit u: sum_k w_k Phi((t - u.m_k) / sqrt(u^T S_k u)). */
-export function marginalCdf(mixture: GaussianMixture, u: Float64Array): (t: number) => number {
+/**
+ * CDF of the mixture's exact 1-D marginal along a direction u (normalised):
+ * sum_k w_k Phi((t - u.m_k) / sqrt(u^T S_k u)). The returned function takes a number t
+ * (+-Infinity allowed) and throws for NaN.
+ */
+export function marginalCdf(mixture: GaussianMixture, direction: ArrayLike<number>): (t: number) => number {
+  const d = checkMixture(mixture).dim;
+  return exactCdf(mixture, unit("direction", direction, d));
+}
+
+function exactCdf(mixture: GaussianMixture, u: Float64Array): (t: number) => number {
   const d = mixture.dim;
   const parts = mixture.components.map((c) => {
     let mu = 0;
@@ -55,7 +78,10 @@ export function marginalCdf(mixture: GaussianMixture, u: Float64Array): (t: numb
     }
     return { w: c.weight, mu, sd: Math.sqrt(v) };
   });
-  return (t) => parts.reduce((s, p) => s + p.w * 0.5 * P.erfc(-(t - p.mu) / (p.sd * Math.SQRT2)), 0);
+  return (t) => {
+    if (typeof t !== "number" || Number.isNaN(t)) throw typeError("t", "a number (not NaN)", t);
+    return parts.reduce((s, p) => s + p.w * 0.5 * P.erfc(-(t - p.mu) / (p.sd * Math.SQRT2)), 0);
+  };
 }
 
 function unit(name: string, value: unknown, d: number): Float64Array {
@@ -81,8 +107,9 @@ export function marginalW1(
   direction?: ArrayLike<number>,
   opts?: DiagnosticOptions,
 ): number | Float64Array {
-  if (!(mixture instanceof GaussianMixture)) throw typeError("mixture", "a Gaussian mixture (gaussian() or gaussianMixture())", mixture);
-  const d = mixture.dim;
+  const d = checkMixture(mixture).dim;
+  const o = drawOptions(opts, d);
+  sameDim(approxOrSamples, d);
   if (direction === undefined) {
     return Float64Array.from({ length: d }, (_, i) => {
       const e = new Float64Array(d);
@@ -91,7 +118,7 @@ export function marginalW1(
     });
   }
   const u = unit("direction", direction, d);
-  const exact = marginalCdf(mixture, u);
+  const exact = exactCdf(mixture, u);
   let cdf: (t: number) => number;
   let lo: number;
   let hi: number;
@@ -105,7 +132,7 @@ export function marginalW1(
     cdf = (t) => (axis.sign > 0 ? P.cdf(cum, 0, G, g.lo, g.cellWidth, t) : 1 - P.cdf(cum, 0, G, g.lo, g.cellWidth, -t));
     [lo, hi] = axis.sign > 0 ? [g.lo, g.lo + G * g.cellWidth] : [-(g.lo + G * g.cellWidth), -g.lo];
   } else {
-    const { x, n } = draws(approxOrSamples, mixture, opts);
+    const { x, n } = draws(approxOrSamples, mixture, o);
     const proj = new Float64Array(n);
     for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) proj[j] += u[r] * x[j * d + r];
     proj.sort();

@@ -4,7 +4,7 @@ import { getBackend, type Backend, type BackendName, type Buffer, type BufferSet
 import type { Engine } from "./cavi.js";
 import { backendOption } from "./core/options.js";
 import * as P from "./generated/portable/index.js";
-import { svdOf } from "./linalg.js";
+import { MAX_SVD_ORDER, powerOfTwoScale, svdOf } from "./linalg.js";
 import { drawMoments, type RoviConfig } from "./rovi-options.js";
 import type { GaussianMixture } from "./targets.js";
 import { integer, knownKeys, options, typeError } from "./validate.js";
@@ -155,9 +155,12 @@ export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number
  */
 export async function principalAxes(samples: Float64Array, dim: number, opts?: { backend?: BackendName }): Promise<Float64Array> {
   if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
-  const d = integer("dim", dim, 1, 100_000);
+  const d = integer("dim", dim, 1, MAX_SVD_ORDER);
   const o = options("options", opts);
   knownKeys("options", o, ["backend"]);
-  const { cov } = drawMoments("samples", samples, d);
-  return symmetricEigen(await getBackend(backendOption("options.backend", o.backend)), cov, d).vectors;
+  const backend = await getBackend(backendOption("options.backend", o.backend));
+  // scaled by a power of two (exactly) so that the covariance neither overflows nor underflows
+  const scale = samples.every(Number.isFinite) ? powerOfTwoScale(samples) : 1;
+  const { cov } = drawMoments("samples", scale === 1 ? samples : samples.map((v) => v / scale), d);
+  return symmetricEigen(backend, cov, d).vectors;
 }

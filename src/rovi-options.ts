@@ -89,12 +89,12 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationInit = m;
   }
   let betas = [1];
-  const temper = opts.temper ?? true;
+  const temper = opts.temper === undefined ? true : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
     knownKeys("options.temper", t, ["from", "stages", "betas"]);
     if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
-      throw rangeError("options.temper", "either { betas } or { from, stages }, not both", new Described(`{ ${Object.keys(t).join(", ")} }`));
+      throw rangeError(`options.temper.${t.from !== undefined ? "from" : "stages"}`, "absent when options.temper.betas is given", t.from ?? t.stages);
     if (t.betas !== undefined) {
       if (!Array.isArray(t.betas) || t.betas.length === 0) throw typeError("options.temper.betas", "a non-empty array of numbers", t.betas);
       betas = t.betas.map((b: unknown, i: number) => finite(`options.temper.betas[${i}]`, b));

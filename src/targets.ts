@@ -78,6 +78,11 @@ abstract class TargetBase implements Target {
     this.evalGrad(point("x", x, this.dim), 1, new Float64Array(1), result);
     return result;
   }
+  /**
+   * Releases the target's kernel memory. Targets keep none between calls (each call frees the
+   * buffers it used when it returns), so this does nothing; the target stays usable.
+   */
+  dispose(): void {}
   gradLogDensityBatch(points: Float64Array, out?: Float64Array): Float64Array {
     const n = checkPoints("points", points, this.dim);
     const result = checkOut("out", out, n * this.dim);

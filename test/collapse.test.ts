@@ -1,4 +1,4 @@
-// The mode-collapse check: the paper's facts (ALGORITHMS.md section 6) as verdicts, the mixture
+// The mode-collapse check: the paper's facts (docs/algorithms.md §6) as verdicts, the mixture
 // geometry against closed forms, the same report on both backends, and its option checks.
 import { beforeAll, describe, expect, test } from "vitest";
 import { collapseCheck, customTarget, gaussianMixture, labelSwitchingPosterior, mixtureGeometry, ready, type CollapseReport } from "../src/index.js";
