@@ -10,7 +10,9 @@
 //                              lower triangle, row-major, with 1/L_k[i][i] on its diagonal;
 //                              KIND_DIAG: 1/sigma_k (inverse standard deviations)  K d
 // With z_k = L_k^-1 (x - m_k):  log pi(x) = logsumexp_k (c_k - |z_k|^2 / 2).
-import { exp, log, log1p } from "./math";
+import { exp, log, logSumExpStrided } from "./math";
+
+export { logSumExpStrided };
 
 export const KIND_FULL = 1;
 export const KIND_DIAG = 2;
@@ -102,32 +104,6 @@ export function componentLogDensity(t: Float64Array, k: i32, points: Float64Arra
     }
   }
   return t[HEADER + k] - 0.5 * q;
-}
-
-/**
- * log sum_k exp(v[at + k stride]) for k < K, stably: top + log1p(sum of the others' exp(v_k - top)).
- * The top term is exactly 1 and needs no exp; terms below exp(-40) (under 2^-57, less than a
- * rounding of the sum's leading 1) are left out; log1p keeps full accuracy when the rest is
- * small. -Infinity if all are -Infinity; NaN in, NaN out.
- */
-export function logSumExpStrided(v: Float64Array, at: i32, stride: i32, K: i32): f64 {
-  let top = -Infinity;
-  let best = 0;
-  for (let k = 0; k < K; k++) {
-    const x = v[at + k * stride];
-    if (x != x) return x;
-    if (x > top) {
-      top = x;
-      best = k;
-    }
-  }
-  if (top == -Infinity || top == Infinity) return top;
-  let rest = 0.0;
-  for (let k = 0; k < K; k++) {
-    const x = v[at + k * stride] - top;
-    if (k != best && x > -40.0) rest += exp(x);
-  }
-  return rest == 0.0 ? top : top + log1p(rest);
 }
 
 /** log sum_k exp(v[at + k]) for k < K (logSumExpStrided with stride 1). */
