@@ -90,8 +90,11 @@ const LP7 = 1.479819860511658591e-1;
  * x >= 2^53, and |f| < 2^-20 above 0.41422 (fdlibm's short series, hu = 0).
  */
 function log1pPair(x: v128): v128 {
-  const one = f64x2.splat(1.0);
   const half = f64x2.splat(0.5);
+  // both below 2^-29 (a log-sum-exp whose other terms are far below its top): no division
+  const tiny = select(f64x2.lt(x, f64x2.splat(hiWord(0x3c900000))), x, f64x2.sub(x, f64x2.mul(f64x2.mul(x, x), half)));
+  if (i64x2.all_true(v128.and(f64x2.ge(x, f64x2.splat(0.0)), f64x2.lt(x, f64x2.splat(hiWord(0x3e200000)))))) return tiny;
+  const one = f64x2.splat(1.0);
   const u = f64x2.add(one, x);
   const cHigh = f64x2.sub(one, f64x2.sub(u, x));
   const cLow = f64x2.sub(x, f64x2.sub(u, one));
@@ -119,14 +122,13 @@ function log1pPair(x: v128): v128 {
     f64x2.sub(f64x2.sub(hfsq, f64x2.add(sr, f64x2.add(f64x2.mul(dk, f64x2.splat(LN2_LO)), c))), f),
   );
   let r = select(k0, atZero, scaled);
-  r = select(f64x2.lt(x, f64x2.splat(hiWord(0x3e200000))), f64x2.sub(x, f64x2.mul(f64x2.mul(x, x), half)), r);
-  r = select(f64x2.lt(x, f64x2.splat(hiWord(0x3c900000))), x, r);
+  r = select(f64x2.lt(x, f64x2.splat(hiWord(0x3e200000))), tiny, r);
   const common = v128.and(f64x2.ge(x, f64x2.splat(0.0)), f64x2.lt(x, f64x2.splat(9007199254740992.0)));
-  const series = v128.andnot(
+  const short = v128.andnot(
     v128.or(f64x2.lt(m, f64x2.splat(hiWord(0x3ff00001))), f64x2.ge(m, f64x2.splat(hiWord(0x3ffffffd)))),
     k0,
   );
-  const rare = i64x2.bitmask(v128.or(v128.not(common), series));
+  const rare = i64x2.bitmask(v128.or(v128.not(common), short));
   return rare == 0 ? r : patch(r, x, rare, log1p);
 }
 

@@ -40,10 +40,10 @@ async function measure(contender, reps) {
  */
 export async function interleave(contenders, { rounds = 9, minMs = 30, warmup = 2 } = {}) {
   const names = Object.keys(contenders);
-  let reps = 1;
   for (let w = 0; w < warmup; w++) for (const name of names) await measure(contenders[name], 1);
-  const once = Math.min(...(await Promise.all(names.map(async (n) => measure(contenders[n], 1)))).map((ms) => Math.max(ms, 0.01)));
-  reps = Math.max(1, Math.ceil(minMs / once));
+  let once = Infinity;
+  for (const name of names) once = Math.min(once, Math.max(await measure(contenders[name], 1), 0.01));
+  const reps = Math.max(1, Math.ceil(minMs / once));
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
     const row = {};
