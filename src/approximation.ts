@@ -59,9 +59,11 @@ export class Approximation {
   readonly runs: Float64Array | undefined;
   readonly backend: BackendName;
   private readonly factors: Float64Array;
+  private readonly fit: FitResult;
 
   /** @internal Built by mfvi() and rovi(). */
   constructor(r: FitResult) {
+    this.fit = r;
     const f = r.factors;
     const d = f[portable.H_D];
     const G = f[portable.H_G];
@@ -93,6 +95,11 @@ export class Approximation {
     this.message = r.message;
     this.trace = r.trace;
     this.runs = r.runs;
+  }
+
+  /** @internal What this was built from: `new Approximation(q.toFitResult())` rebuilds it (in a worker's caller, say). */
+  toFitResult(): FitResult {
+    return this.fit;
   }
 
   /** Mean of q in x-coordinates: O E_mu[y]. */

@@ -37,6 +37,11 @@ export interface LmcOptions {
   onProgress?: (info: { step: number; steps: number }) => void;
   /** Stops the run early; the result then has status 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * @internal Runs only chains [first, end) of the `chains`-chain run, with the same bits as
+   * those chains have in the full run (so a run can be split over workers and merged in order).
+   */
+  chainBlock?: readonly [number, number];
 }
 
 export type LmcStatus = "ok" | "diverged" | "aborted";
@@ -77,7 +82,7 @@ export interface LmcResult {
   readonly message: string;
 }
 
-const KEYS = ["step", "steps", "chains", "seed", "init", "adjust", "burnIn", "thin", "backend", "onProgress", "signal"] as const;
+const KEYS = ["step", "steps", "chains", "seed", "init", "adjust", "burnIn", "thin", "backend", "onProgress", "signal", "chainBlock"] as const;
 /** Largest chains x draws x dim (8 bytes each) kept in one kernel buffer. */
 const MAX_ENTRIES = 2 ** 26;
 
@@ -85,6 +90,8 @@ interface LmcConfig {
   h: number;
   steps: number;
   chains: number;
+  /** The run's first chain (chainBlock), whose random stream is stream `first` of the seed. */
+  first: number;
   seed: { lo: number; hi: number };
   init: Float64Array;
   adjust: boolean;
@@ -142,12 +149,19 @@ function parseOptions(target: unknown, opts: unknown): LmcConfig {
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw typeError("options.onProgress", "a function", o.onProgress);
   if (o.signal !== undefined && !(typeof o.signal === "object" && o.signal !== null && "aborted" in o.signal))
     throw typeError("options.signal", "an AbortSignal", o.signal);
+  let [first, end] = [0, chains];
+  if (o.chainBlock !== undefined) {
+    if (!Array.isArray(o.chainBlock) || o.chainBlock.length !== 2) throw typeError("options.chainBlock", "a pair [first, end] of chain indices", o.chainBlock);
+    first = integer("options.chainBlock[0]", o.chainBlock[0], 0, chains - 1);
+    end = integer("options.chainBlock[1]", o.chainBlock[1], first + 1, chains);
+  }
   return {
     h,
     steps,
-    chains,
+    chains: end - first,
+    first,
     seed: seedOption("options.seed", o.seed ?? 0),
-    init: parseInit(o.init, chains, d),
+    init: parseInit(o.init, chains, d).slice(first * d, end * d),
     adjust,
     burnIn,
     thin,
@@ -169,7 +183,7 @@ export function batchGradient(target: Target): (points: Float64Array, n: number,
 }
 
 /** Index of the first draw not yet taken after `done` steps, and the steps until it. */
-function nextDraw(c: LmcConfig, done: number): { draw: number; countdown: number } {
+function nextDraw(c: Pick<LmcConfig, "burnIn" | "thin" | "draws">, done: number): { draw: number; countdown: number } {
   const draw = done <= c.burnIn ? 0 : Math.min(c.draws, Math.floor((done - c.burnIn) / c.thin));
   return { draw, countdown: draw < c.draws ? c.burnIn + c.thin * (draw + 1) - done : 1 };
 }
@@ -255,7 +269,7 @@ class Run {
     this.x.view.set(c.init);
     this.info.view.fill(-1);
     for (let j = 0; j < n; j++) this.info.view[2 * j] = 0;
-    k.seedStreams(this.rng.handle, c.seed.lo, c.seed.hi, n);
+    k.seedStreamsFrom(this.rng.handle, c.seed.lo, c.seed.hi, c.first, n);
     const host: HostScratch | null = this.mixture
       ? null
       : { eval: batchGradient(this.target), points: new Float64Array(n * d), logp: new Float64Array(n), grad: new Float64Array(n * d) };
@@ -321,58 +335,77 @@ class Run {
   private result(done: number, aborted: boolean): LmcResult {
     const { c, d, n } = this;
     const info = this.info.view.slice(0, 2 * n);
-    const samples = this.samples.view.slice(0, n * c.draws * d);
-    const state = this.x.view.slice(0, n * d);
-    const divergedAt = new Int32Array(n);
-    const acceptance = new Float64Array(n);
-    let accepted = 0;
-    let proposals = 0;
-    let diverged = 0;
-    let first = Infinity;
-    const { draw: taken } = nextDraw(c, done);
-    for (let j = 0; j < n; j++) {
-      const at = info[2 * j + 1];
-      divergedAt[j] = at;
-      const tries = at >= 0 ? at : done;
-      acceptance[j] = tries > 0 ? info[2 * j] / tries : NaN;
-      accepted += info[2 * j];
-      proposals += tries;
-      if (at >= 0) {
-        diverged++;
-        first = Math.min(first, at);
-        state.fill(NaN, j * d, (j + 1) * d);
-      }
-      if (aborted) samples.fill(NaN, (j * c.draws + taken) * d, (j + 1) * c.draws * d);
-    }
-    const status: LmcStatus = diverged > 0 ? "diverged" : aborted ? "aborted" : "ok";
-    const messages: string[] = [];
-    if (diverged > 0)
-      messages.push(
-        `${diverged} of ${n} chains diverged (a non-finite state or gradient; the first at step ${first}); ` +
-          `their draws from then on are NaN. A smaller options.step may help`,
-      );
-    if (aborted) messages.push(`aborted by options.signal after ${done} of ${c.steps} steps`);
-    return {
-      method: c.adjust ? "mala" : "ula",
-      backend: this.backend.name,
-      dim: d,
-      chains: n,
-      draws: c.draws,
-      steps: c.steps,
-      step: c.h,
-      burnIn: c.burnIn,
-      thin: c.thin,
-      samples,
-      state,
-      acceptanceRate: proposals > 0 ? accepted / proposals : NaN,
-      acceptance,
-      status,
-      diverged,
-      divergedAt,
-      stepsDone: done,
-      message: messages.join("; "),
-    };
+    const meta = { method: c.adjust ? "mala" : "ula", backend: this.backend.name, dim: d, steps: c.steps, step: c.h, burnIn: c.burnIn, thin: c.thin, draws: c.draws } as const;
+    return lmcResult(meta, {
+      samples: this.samples.view.slice(0, n * c.draws * d),
+      state: this.x.view.slice(0, n * d),
+      accepted: Int32Array.from({ length: n }, (_, j) => info[2 * j]),
+      divergedAt: Int32Array.from({ length: n }, (_, j) => info[2 * j + 1]),
+      done,
+      aborted,
+    });
   }
+}
+
+/** @internal What an LmcResult says about the run as a whole (the same for every chain). */
+export type LmcMeta = Pick<LmcResult, "method" | "backend" | "dim" | "steps" | "step" | "burnIn" | "thin" | "draws">;
+
+/** @internal Per-chain records: accepted moves and the divergence step (-1: none), chain-major states. */
+export interface LmcChains {
+  samples: Float64Array;
+  state: Float64Array;
+  accepted: Int32Array;
+  divergedAt: Int32Array;
+  /** Steps done; `aborted`: stopped by options.signal. */
+  done: number;
+  aborted: boolean;
+}
+
+/** @internal An LmcResult from its chains' records (also how chain blocks run apart are merged). */
+export function lmcResult(meta: LmcMeta, r: LmcChains): LmcResult {
+  const { dim: d, draws } = meta;
+  const { samples, state, divergedAt, done, aborted } = r;
+  const n = divergedAt.length;
+  const acceptance = new Float64Array(n);
+  let accepted = 0;
+  let proposals = 0;
+  let diverged = 0;
+  let first = Infinity;
+  const { draw: taken } = nextDraw(meta, done);
+  for (let j = 0; j < n; j++) {
+    const at = divergedAt[j];
+    const tries = at >= 0 ? at : done;
+    acceptance[j] = tries > 0 ? r.accepted[j] / tries : NaN;
+    accepted += r.accepted[j];
+    proposals += tries;
+    if (at >= 0) {
+      diverged++;
+      first = Math.min(first, at);
+      state.fill(NaN, j * d, (j + 1) * d);
+    }
+    if (aborted) samples.fill(NaN, (j * draws + taken) * d, (j + 1) * draws * d);
+  }
+  const status: LmcStatus = diverged > 0 ? "diverged" : aborted ? "aborted" : "ok";
+  const messages: string[] = [];
+  if (diverged > 0)
+    messages.push(
+      `${diverged} of ${n} chains diverged (a non-finite state or gradient; the first at step ${first}); ` +
+        `their draws from then on are NaN. A smaller options.step may help`,
+    );
+  if (aborted) messages.push(`aborted by options.signal after ${done} of ${meta.steps} steps`);
+  return {
+    ...meta,
+    chains: n,
+    samples,
+    state,
+    acceptanceRate: proposals > 0 ? accepted / proposals : NaN,
+    acceptance,
+    status,
+    diverged,
+    divergedAt,
+    stepsDone: done,
+    message: messages.join("; "),
+  };
 }
 
 interface HostScratch {
