@@ -113,7 +113,7 @@ export class WorkerPool {
     }
   }
 
-  private fit(method: Method, target: WorkerTarget, options: object | undefined): Promise<FitOutput> {
+  private async fit(method: Method, target: WorkerTarget, options: object | undefined): Promise<FitOutput> {
     return this.submit(method, targetSource(target), undefined, options);
   }
 
@@ -147,9 +147,9 @@ export class WorkerPool {
       slot.handle.hold(true);
       const handle = slot.handle;
       job.abort = () => handle.post({ type: "abort", id: job.request.id } satisfies Request);
+      slot.handle.post(job.request);
       if (job.signal?.aborted) job.abort();
       else job.signal?.addEventListener("abort", job.abort, { once: true });
-      slot.handle.post(job.request);
     }
   }
 

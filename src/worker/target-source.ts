@@ -3,7 +3,7 @@
 import type { LabelSwitchingOptions } from "../posteriors.js";
 import { labelSwitchingPosterior } from "../posteriors.js";
 import { customTarget, gaussian, gaussianMixture, GaussianMixture, isTarget, type GaussianMixtureSpec, type GaussianSpec, type Target } from "../targets.js";
-import { options, typeError } from "../validate.js";
+import { Described, options, typeError } from "../validate.js";
 
 /**
  * A target described as data. `module`: an absolute URL (or, in a page, one relative to the
@@ -29,7 +29,7 @@ export function targetSource(target: unknown): TargetSource {
     return { gaussianMixture: { weights: cs.map((c) => c.weight), means: cs.map((c) => Array.from(c.mean)), covariances: cs.map((c) => c.covariance) } };
   }
   if (isTarget(target))
-    throw typeError("target", "a Gaussian mixture or a target source ({ gaussianMixture }, { gaussian }, { labelSwitchingPosterior }, { module, export }): a custom target's functions cannot cross to a worker", target);
+    throw typeError("target", "a Gaussian mixture or a target source ({ gaussianMixture }, { gaussian }, { labelSwitchingPosterior }, { module, export }): a custom target's functions cannot cross to a worker", new Described("a customTarget"));
   const o = options("target", target);
   const kinds = KINDS.filter((k) => k in o);
   if (kinds.length !== 1) throw typeError("target", `an object with exactly one of ${KINDS.join(", ")}`, target);

@@ -20,6 +20,8 @@ port.listen(async (message) => {
   running.set(m.id, controller);
   try {
     const target = m.target === null ? null : await resolveTarget(m.target);
+    // a task's turn first, so an abort posted right after the job is seen before it starts
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options };
     const result = await run(job, (info) => reply({ type: "progress", id: m.id, info }), controller.signal);
     const { wire, transfer } = toWire(result);
