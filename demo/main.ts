@@ -67,7 +67,7 @@ function workerTarget(s: State): WorkerTarget {
 // ---- plots ----
 const N = 150; // evaluation grid of the plane plot
 const plane = $<HTMLCanvasElement>("#plane");
-const COLORS = { target: "#4b5563", fit: "#e8590c", axes: "#1971c2", exact: "#212529", heat: [59, 130, 246] };
+const COLORS = { target: "#b8c0c9", fit: "#e8590c", axes: "#1971c2", exact: "#212529", heat: [59, 130, 246] };
 
 function gridPoints(extent: number): Float64Array {
   const p = new Float64Array(2 * N * N);
@@ -80,12 +80,12 @@ function gridPoints(extent: number): Float64Array {
 }
 
 /** Contours of v (N x N, row 0 at the top) at max(v) - k^2 / 2, k = 1..4: marching squares. */
-function contours(ctx: CanvasRenderingContext2D, v: Float64Array, color: string): void {
+function contours(ctx: CanvasRenderingContext2D, v: Float64Array, color: string, width: number): void {
   const size = ctx.canvas.width;
   const top = v.reduce((a, b) => (b > a ? b : a), -Infinity);
   if (!Number.isFinite(top)) return;
   ctx.strokeStyle = color;
-  ctx.lineWidth = 1.5;
+  ctx.lineWidth = width;
   const px = (c: number) => ((c + 0.5) * size) / N;
   for (let k = 1; k <= 4; k++) {
     const level = top - (k * k) / 2;
@@ -136,7 +136,7 @@ function drawTarget(): PageTarget | null {
   off.getContext("2d")!.putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(off, 0, 0, plane.width, plane.height);
-  contours(ctx, v, COLORS.target);
+  contours(ctx, v, COLORS.target, 3);
   drawFrame(ctx, t.extent);
   return t;
 }
@@ -175,7 +175,7 @@ function drawFit(t: PageTarget, result: Approximation | LmcResult): void {
       ctx.fillRect(a - 1, b - 1, 2.5, 2.5);
     }
   } else {
-    contours(ctx, result.logDensity(gridPoints(t.extent)), COLORS.fit);
+    contours(ctx, result.logDensity(gridPoints(t.extent)), COLORS.fit, 1.25);
     if (result.method === "rovi") {
       const [mx, my] = result.mean;
       const o = result.rotation;

@@ -9,7 +9,7 @@ import { extname, join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { customTarget, gaussianMfvi, gaussianMixture, lmc, mfvi, ready, rovi } from "../dist/index.js";
+import { customTarget, gaussianMfvi, gaussianMixture, lmc, mfvi, ready, rovi, type Approximation, type LmcResult } from "../dist/index.js";
 import { WorkerPool } from "../dist/worker/index.js";
 import { customModule, fitOptions, mixtureSpec, parseState, summarize, type State } from "../demo/model.js";
 
@@ -55,7 +55,7 @@ const pageResult = async (page: Page) => JSON.parse((await page.textContent("#re
 
 /** The state's fit run in this (Node) thread, summarised as the page does. */
 async function inNode(s: State) {
-  const fits = { mfvi, rovi, gaussianMfvi, lmc } as Record<string, (t: unknown, o: unknown) => Promise<never>>;
+  const fits = { mfvi, rovi, gaussianMfvi, lmc } as unknown as Record<string, (t: unknown, o: unknown) => Promise<Approximation | LmcResult>>;
   const target = s.target === "mixture" ? gaussianMixture(mixtureSpec(s)) : customTarget((await import(`data:text/javascript,${encodeURIComponent(customModule(s.density))}`)).target);
   return JSON.parse(JSON.stringify(summarize(s, await fits[s.method](target, fitOptions(s)))));
 }

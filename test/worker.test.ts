@@ -87,7 +87,7 @@ test("bad input: the in-thread error, class and message; a custom target's funct
   const there = await pool.mfvi(mixture, { gridSize: 3 }).catch((e: Error) => e);
   expect(there).toBeInstanceOf(RangeError);
   expect((there as Error).message).toBe((here as Error).message);
-  await expect(pool.mfvi(customTarget(banana), {})).rejects.toThrow(/target must be a Gaussian mixture or a target source/);
+  await expect(pool.mfvi(customTarget(banana) as never, {})).rejects.toThrow(/target must be a Gaussian mixture or a target source/);
   await expect(pool.mfvi({ module: bananaUrl, export: "nope" }, {})).rejects.toThrow(/target\.export must be the name of an export/);
   await expect(pool.mfvi({ gaussian: {} } as never, {})).rejects.toThrow(TypeError);
 });
