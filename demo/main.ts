@@ -1,6 +1,6 @@
 // The explorer page: controls <-> state <-> URL, fits on the worker pool, plots on canvases.
-// The fit's readouts (sweeps, KL, time) update after every sweep; its contours, marginals and
-// masses when it ends (the worker posts progress numbers, not yet the current approximation).
+// The worker posts the fit's state after every step: readouts, contours and marginals follow
+// it live (redrawn once per frame at most); masses and the result JSON come at the end.
 import { gaussianMixture, ready, type Approximation, type GaussianMixture, type LmcResult } from "../dist/index.js";
 import { WorkerPool, type WorkerTarget } from "../dist/worker/index.js";
 import { DEFAULTS, METHODS, customModule, fitOptions, mixtureSpec, parseState, stateQuery, summarize, type Method, type State } from "./model.js";
@@ -261,6 +261,12 @@ function drawMarginal(i: number, t: PageTarget, result: Approximation | LmcResul
   ctx.fillText(`u = (${u[0].toFixed(2)}, ${u[1].toFixed(2)})`, 6, H - 2);
 }
 
+function showFit(t: PageTarget, fit: Approximation | LmcResult): void {
+  drawTarget();
+  drawFit(t, fit);
+  [0, 1].forEach((i) => drawMarginal(i, t, fit));
+}
+
 // ---- readouts ----
 const fmt = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? "-" : Number.isFinite(x) ? x.toPrecision(digits) : String(x));
 const setText = (id: string, text: string) => ($(`#${id}`).textContent = text);
@@ -270,9 +276,11 @@ function showError(e: unknown): void {
   $("#status").classList.add("error");
 }
 
-function fitFor(method: Method, s: State, signal: AbortSignal, onProgress?: (info: { sweep?: number; kl?: number; step?: number; steps?: number }) => void) {
+type Progress = (info: { sweep?: number; kl?: number; step?: number; steps?: number }, current?: Approximation | LmcResult) => void;
+
+function fitFor(method: Method, s: State, signal: AbortSignal, onProgress?: Progress) {
   const target = workerTarget(s);
-  const options = { ...fitOptions(s), signal, onProgress } as never;
+  const options = { ...fitOptions(s), signal, onProgress, snapshots: onProgress !== undefined } as never;
   return method === "lmc" ? pool.lmc(target, options) : pool[method](target, options);
 }
 
@@ -287,27 +295,31 @@ async function run(): Promise<void> {
   const t = drawTarget();
   if (!t) return void (body.dataset.state = "error");
   const t0 = performance.now();
+  let latest: Approximation | LmcResult | undefined;
   const tick = () => {
     if (running !== controller) return;
     setText("time", `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    if (latest) {
+      showFit(t, latest);
+      latest = undefined;
+    }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
   try {
-    const result = await fitFor(s.method, s, controller.signal, (info) => {
+    const result = await fitFor(s.method, s, controller.signal, (info, current) => {
       if (info.sweep !== undefined) setText("sweeps", String(info.sweep));
       if (info.kl !== undefined) setText("kl", fmt(info.kl));
       if (info.step !== undefined) setText("sweeps", `${info.step} / ${info.steps} steps`);
+      latest = current;
     });
     if (running !== controller) return;
     running = null;
     const ms = performance.now() - t0;
     const summary = summarize(s, result);
-    drawTarget();
-    drawFit(t, result);
-    [0, 1].forEach((i) => drawMarginal(i, t, result));
+    showFit(t, result);
     setText("status", result.status + ("message" in result && result.message ? ` (${result.message})` : ""));
-    setText("sweeps", summary.sweeps === null ? `${(result as LmcResult).stepsDone} steps x ${(result as LmcResult).chains} chains` : String(summary.sweeps));
+    setText("sweeps", summary.iterations === null ? `${(result as LmcResult).stepsDone} steps x ${(result as LmcResult).chains} chains` : String(summary.iterations));
     setText("kl", fmt(summary.kl));
     setText("masses", summary.masses ? summary.masses.map((m) => m.toFixed(3)).join(" / ") : "- (custom target)");
     setText("time", `${(ms / 1000).toFixed(2)} s`);

@@ -114,7 +114,8 @@ export interface Summary {
   status: string;
   seed: number;
   backend: string;
-  sweeps: number | null;
+  /** Sweeps (Gaussian MFVI: Adam iterations); null for LMC. */
+  iterations: number | null;
 }
 
 /** What the page reports of a result; masses from 20,000 stratified draws (seed 0) or LMC's draws. */
@@ -124,5 +125,5 @@ export function summarize(s: State, result: Approximation | LmcResult): Summary 
   const q = result as Approximation;
   const r = result as LmcResult;
   const masses = mixture ? Array.from(componentMass(lmc ? r.samples : q, mixture, lmc ? undefined : { samples: 20_000 })) : null;
-  return { method: s.method, masses, kl: lmc ? null : q.kl, status: result.status, seed: s.seed, backend: result.backend, sweeps: lmc ? null : q.sweeps };
+  return { method: s.method, masses, kl: lmc ? null : q.kl, status: result.status, seed: s.seed, backend: result.backend, iterations: lmc ? null : q.iterations };
 }

@@ -1,9 +1,9 @@
 // The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
 import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
+import type { StepperStatus } from "./core/driver.js";
+import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
 import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
-
-export type FitStatus = "converged" | "maxSweeps" | "diverged" | "aborted";
 
 /** A factor mu_i on its grid: cell centres `x` and the density at them (mass / cell width). */
 export interface Marginal {
@@ -17,15 +17,15 @@ export interface Marginal {
 }
 
 /** @internal What a fit hands over to build an Approximation. */
-export interface FitResult {
+export interface ApproximationParts {
   method: string;
   backend: BackendName;
-  /** A compact workspace (portable.mfviInit layout, S = K = 0) holding grids, masses, rotation. */
+  /** A compact workspace (MfviView.compact) holding grids, masses, rotation. */
   factors: Float64Array;
   kl: number;
   normalized: boolean;
-  sweeps: number;
-  status: FitStatus;
+  iterations: number;
+  status: StepperStatus;
   message: string;
   trace: Float64Array;
   runs?: Float64Array;
@@ -48,48 +48,41 @@ export class Approximation {
   readonly kl: number;
   /** -E_q[V] + H(q): the evidence lower bound (log Z - KL). */
   readonly elbo: number;
-  readonly sweeps: number;
+  /** Iterations run: CAVI sweeps (mfvi, rovi) or Adam steps (gaussianMfvi). */
+  readonly iterations: number;
+  /** status === 'converged'. */
   readonly converged: boolean;
-  readonly status: FitStatus;
+  /** How the fit ended; 'running' for a snapshot taken mid-fit (Stepper.current()). */
+  readonly status: StepperStatus;
   /** Why a fit stopped when it did not converge ('' otherwise). */
   readonly message: string;
-  /** The KL estimate after each sweep. */
+  /** The KL estimate after each sweep (gaussianMfvi: each iteration's estimate of -ELBO). */
   readonly trace: Float64Array;
   /** RoVI with restarts: every run's final KL (the kept run has the lowest). */
   readonly runs: Float64Array | undefined;
   readonly backend: BackendName;
   private readonly factors: Float64Array;
-  private readonly fit: FitResult;
+  private readonly parts: ApproximationParts;
 
-  /** @internal Built by mfvi() and rovi(). */
-  constructor(r: FitResult) {
-    this.fit = r;
-    const f = r.factors;
-    const d = f[portable.H_D];
-    const G = f[portable.H_G];
+  /** @internal Built by the fits. */
+  constructor(r: ApproximationParts) {
+    this.parts = r;
+    const { d, rotation, grids } = readCompact(r.factors);
     this.method = r.method;
     this.dim = d;
-    this.factors = f;
+    this.factors = r.factors;
     this.backend = r.backend;
-    const rot = f[portable.O_ROT];
-    this.rotation = f.slice(rot, rot + d * d);
-    const marginals: Marginal[] = [];
-    for (let i = 0; i < d; i++) {
-      const lo = f[f[portable.O_LO] + i];
-      const h = f[f[portable.O_H] + i];
-      const mass = f.slice(f[portable.O_P] + i * G, f[portable.O_P] + (i + 1) * G);
-      marginals.push({
-        x: Float64Array.from({ length: G }, (_, k) => lo + h * (k + 0.5)),
-        density: mass.map((p) => p / h),
-        mass,
-        lo,
-        cellWidth: h,
-      });
-    }
-    this.marginals = marginals;
+    this.rotation = rotation;
+    this.marginals = grids.map(({ lo, h, mass }) => ({
+      x: Float64Array.from({ length: mass.length }, (_, k) => lo + h * (k + 0.5)),
+      density: mass.map((p) => p / h),
+      mass,
+      lo,
+      cellWidth: h,
+    }));
     this.kl = r.kl;
     this.elbo = -r.kl;
-    this.sweeps = r.sweeps;
+    this.iterations = r.iterations;
     this.status = r.status;
     this.converged = r.status === "converged";
     this.message = r.message;
@@ -97,9 +90,9 @@ export class Approximation {
     this.runs = r.runs;
   }
 
-  /** @internal What this was built from: `new Approximation(q.toFitResult())` rebuilds it (in a worker's caller, say). */
-  toFitResult(): FitResult {
-    return this.fit;
+  /** @internal What this was built from: `new Approximation(q.toParts())` rebuilds it (in a worker's caller, say). */
+  toParts(): ApproximationParts {
+    return this.parts;
   }
 
   /** Mean of q in x-coordinates: O E_mu[y]. */
@@ -160,13 +153,10 @@ export class Approximation {
   }
 }
 
-/** Runs f with the factors copied into a workspace of backend b. */
+/** Runs f with the factors copied into a workspace of backend b, freed when f returns. */
 function withFactors<T>(b: Backend, factors: Float64Array, f: (b: Backend, ws: Buffer<Float64Array>) => T): T {
-  const ws = b.f64(factors.length);
-  try {
+  return withBuffers(b, [factors.length], ([ws]) => {
     ws.view.set(factors);
     return f(b, ws);
-  } finally {
-    b.free(ws);
-  }
+  });
 }

@@ -32,9 +32,13 @@ export function copyOut(buffer: Buffer<Float64Array>): Float64Array {
   return out;
 }
 
-/** The buffers one computation owns, allocated through it and freed together. */
+/**
+ * The buffers one computation owns, allocated through it and freed together: the one way the
+ * facade owns kernel memory.
+ */
 export class BufferSet {
   private readonly held: Buffer<Float64Array | Int32Array>[] = [];
+  private readonly named = new Map<string, Buffer<Float64Array>>();
   constructor(readonly backend: Backend) {}
   f64(length: number): Buffer<Float64Array> {
     return this.hold(this.backend.f64(Math.max(1, length)));
@@ -42,10 +46,24 @@ export class BufferSet {
   i32(length: number): Buffer<Int32Array> {
     return this.hold(this.backend.i32(Math.max(1, length)));
   }
+  /** A scratch buffer kept under `key` and reused, replaced by a larger one when too short. */
+  scratch(key: string, length: number): Buffer<Float64Array> {
+    const b = this.named.get(key);
+    if (b !== undefined && b.length >= length) return b;
+    if (b !== undefined) this.release(b);
+    const fresh = this.f64(length);
+    this.named.set(key, fresh);
+    return fresh;
+  }
   /** Frees every buffer of the set (the set is empty afterwards). */
   free(): void {
     for (const b of this.held) this.backend.free(b);
     this.held.length = 0;
+    this.named.clear();
+  }
+  private release(b: Buffer<Float64Array>): void {
+    this.held.splice(this.held.indexOf(b), 1);
+    this.backend.free(b);
   }
   private hold<T extends Buffer<Float64Array | Int32Array>>(b: T): T {
     this.held.push(b);

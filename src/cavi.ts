@@ -1,24 +1,19 @@
 // The coordinate-ascent engine shared by mfvi() and rovi(): one workspace in one backend's
 // memory, driven sweep by sweep. Built-in mixtures run a whole sweep per kernel call; other
 // targets alternate kernel (line points, reduction) and one batched call of the user's density.
-import { getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { Approximation, type ApproximationParts } from "./approximation.js";
+import { BufferSet, getBackend, type Backend, type Buffer } from "./backend.js";
+import type { Status, StepperStatus } from "./core/driver.js";
+import { Evaluator } from "./core/evaluator.js";
+import { CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./core/options.js";
+import { EDGE_MASS, MfviView } from "./core/views.js";
 import * as P from "./generated/portable/index.js";
-import { CustomTarget, GaussianMixture, isTarget, type Target } from "./targets.js";
-import {
-  Described,
-  finite,
-  integer,
-  knownKeys,
-  oneOf,
-  options,
-  rangeError,
-  seed as seedOption,
-  typeError,
-  vector,
-} from "./validate.js";
+import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
+import { Described, finite, integer, knownKeys, oneOf, options, rangeError, typeError, vector } from "./validate.js";
 
-/** Per-sweep report passed to `onProgress`. */
+/** What a CAVI fit reports after each sweep (and onProgress receives). */
 export interface ProgressInfo {
+  /** Sweeps done (gaussianMfvi: Adam iterations done). */
   sweep: number;
   /** KL estimate after this sweep (see Approximation.kl). */
   kl: number;
@@ -26,14 +21,16 @@ export interface ProgressInfo {
   maxChange: number;
   /** For RoVI: the current tempering exponent beta. */
   beta?: number;
+  /** The fit's status after this step: 'running' until the last one. */
+  status: StepperStatus;
 }
 
 export interface CaviOptions {
   /** 'wasm' (default where WebAssembly exists) or 'js'. Both give the same bits. */
-  backend?: BackendName;
+  backend?: "wasm" | "js";
   /** Seed of the sampling design and of automatic initialisation (integer in [0, 2^53)); default 0. */
   seed?: number;
-  /** Cells per factor grid; default 256. */
+  /** Cells per factor grid, 16 to 65536; default 256. Exact quadrature sums over G^(d-1) cells: at most 2^20 of them. */
   gridSize?: number;
   /** Samples of the other coordinates per expectation ('sampled' quadrature); default 128. */
   samples?: number;
@@ -51,31 +48,15 @@ export interface CaviOptions {
   klSamples?: number;
   /** Fixed grids [lo, hi] per coordinate (no adaptation). Coordinates are the factors' (y = O^T x). */
   bounds?: readonly (readonly [number, number])[];
-  /** Called after every sweep. */
-  onProgress?: (info: ProgressInfo) => void;
+  /** Called after every sweep; a returned promise is awaited. */
+  onProgress?: (info: ProgressInfo) => unknown;
   /** Aborts the fit; the result then has status 'aborted'. */
   signal?: AbortSignal;
 }
 
-export const CAVI_KEYS = [
-  "backend",
-  "seed",
-  "gridSize",
-  "samples",
-  "quadrature",
-  "maxSweeps",
-  "tol",
-  "damping",
-  "init",
-  "bounds",
-  "klSamples",
-  "onProgress",
-  "signal",
-] as const;
+export const CAVI_KEYS = [...CONTROL_KEYS, "gridSize", "samples", "quadrature", "maxSweeps", "tol", "damping", "init", "bounds", "klSamples"] as const;
 
-export interface CaviConfig {
-  backend: BackendName | undefined;
-  seed: { lo: number; hi: number };
+export interface CaviConfig extends ControlConfig<ProgressInfo> {
   gridSize: number;
   samples: number;
   exact: boolean;
@@ -85,92 +66,73 @@ export interface CaviConfig {
   init: { center: Float64Array; scale: Float64Array } | "auto";
   bounds: Float64Array | null;
   klSamples: number;
-  onProgress: ((info: ProgressInfo) => void) | null;
-  signal: AbortSignal | null;
 }
 
-function perCoordinate(name: string, value: unknown, d: number, positive: boolean): Float64Array {
-  const v = typeof value === "number" ? Float64Array.from({ length: d }, () => finite(name, value)) : vector(name, value, d);
-  if (positive) v.forEach((x, i) => {
-    if (!(x > 0)) throw rangeError(typeof value === "number" ? name : `${name}[${i}]`, "positive", x);
+/** Most points of the other coordinates summed over per update in exact quadrature. */
+const MAX_EXACT_POINTS = 2 ** 20;
+
+function boundsOption(value: unknown, d: number): Float64Array {
+  if (!Array.isArray(value)) throw typeError("options.bounds", "an array of [lo, hi] pairs, one per coordinate", value);
+  if (value.length !== d) throw rangeError("options.bounds", `${d} pairs, one per coordinate`, value);
+  const bounds = new Float64Array(2 * d);
+  value.forEach((b: unknown, i: number) => {
+    const pair = vector(`options.bounds[${i}]`, b, 2);
+    if (!(pair[1] > pair[0])) throw rangeError(`options.bounds[${i}]`, "[lo, hi] with lo < hi", new Described(`[${pair[0]}, ${pair[1]}]`));
+    bounds.set(pair, 2 * i);
   });
-  return v;
+  return bounds;
 }
 
 /** Validates the options mfvi() and rovi() share; `extra` are the caller's own keys. */
 export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly string[] = []): CaviConfig {
-  if (!isTarget(target)) throw typeError("target", "a target made by gaussian(), gaussianMixture() or customTarget()", target);
-  const d = target.dim;
+  const t = targetArgument(target);
+  const d = t.dim;
   const o = options("options", opts);
   knownKeys("options", o, [...CAVI_KEYS, ...extra]);
   const quadrature = o.quadrature === undefined ? (d <= 2 ? "exact" : "sampled") : oneOf("options.quadrature", o.quadrature, ["exact", "sampled"] as const);
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
-  if (quadrature === "exact" && target instanceof CustomTarget && gridSize ** d > 2 ** 22)
+  if (quadrature === "exact" && gridSize ** (d - 1) > MAX_EXACT_POINTS)
+    throw rangeError("options.gridSize", `at most ${Math.floor(MAX_EXACT_POINTS ** (1 / (d - 1)))} for exact quadrature in ${d}-D (G^${d - 1} points per update)`, gridSize);
+  if (quadrature === "exact" && t instanceof CustomTarget && gridSize ** d > 2 ** 22)
     throw rangeError("options.gridSize", `at most ${Math.floor(2 ** (22 / d))} for exact quadrature of a ${d}-D custom target (G^d points per update)`, gridSize);
-  let init: CaviConfig["init"] = "auto";
-  if (o.init !== undefined && o.init !== "auto") {
-    const i = options("options.init", o.init);
-    knownKeys("options.init", i, ["center", "scale"]);
-    init = { center: perCoordinate("options.init.center", i.center, d, false), scale: perCoordinate("options.init.scale", i.scale, d, true) };
-  }
-  let bounds: Float64Array | null = null;
-  if (o.bounds !== undefined) {
-    if (!Array.isArray(o.bounds)) throw typeError("options.bounds", "an array of [lo, hi] pairs, one per coordinate", o.bounds);
-    if (o.bounds.length !== d) throw rangeError("options.bounds", `${d} pairs, one per coordinate`, o.bounds);
-    bounds = new Float64Array(2 * d);
-    o.bounds.forEach((b: unknown, i: number) => {
-      const pair = vector(`options.bounds[${i}]`, b, 2);
-      if (!(pair[1] > pair[0])) throw rangeError(`options.bounds[${i}]`, "[lo, hi] with lo < hi", new Described(`[${pair[0]}, ${pair[1]}]`));
-      bounds!.set(pair, 2 * i);
-    });
-  }
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw typeError("options.onProgress", "a function", o.onProgress);
-  if (o.signal !== undefined && !(typeof o.signal === "object" && o.signal !== null && "aborted" in o.signal))
-    throw typeError("options.signal", "an AbortSignal", o.signal);
+  const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
+  if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
+  const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);
+  if (!(damping >= 0 && damping < 1)) throw rangeError("options.damping", "in [0, 1)", damping);
   return {
-    backend: o.backend === undefined ? undefined : oneOf("options.backend", o.backend, ["wasm", "js"] as const),
-    seed: seedOption("options.seed", o.seed ?? 0),
+    ...controlOptions<ProgressInfo>(o),
     gridSize,
     samples: o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000),
     exact: quadrature === "exact",
     maxSweeps: o.maxSweeps === undefined ? 200 : integer("options.maxSweeps", o.maxSweeps, 1, 1e7),
-    tol: o.tol === undefined ? 1e-4 : finite("options.tol", o.tol),
-    damping: o.damping === undefined ? 0 : finite("options.damping", o.damping),
-    init,
-    bounds,
+    tol,
+    damping,
+    init: o.init === undefined || o.init === "auto" ? "auto" : factorStart("options.init", o.init, d),
+    bounds: o.bounds === undefined ? null : boundsOption(o.bounds, d),
     klSamples: o.klSamples === undefined ? 32768 : integer("options.klSamples", o.klSamples, 16, 1e9),
-    onProgress: (o.onProgress as CaviConfig["onProgress"]) ?? null,
-    signal: (o.signal as AbortSignal) ?? null,
   };
 }
 
-/** Checks the numeric ranges parseCaviOptions leaves to this point (tol, damping). */
-export function checkRanges(c: CaviConfig): void {
-  if (!(c.tol > 0)) throw rangeError("options.tol", "positive", c.tol);
-  if (!(c.damping >= 0 && c.damping < 1)) throw rangeError("options.damping", "in [0, 1)", c.damping);
-}
+export const STATUS_MESSAGES: Record<number, string> = {
+  [-1]: "the target's log density was NaN at a grid point",
+  [-2]: "the target's density is zero on a whole factor grid",
+};
 
-/** Gives the event loop a turn now and then, so an AbortSignal can fire and pages can paint. */
-export function makeYielder(everyMs = 8): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < everyMs) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    last = performance.now();
-  };
-}
+/** How a sweep ended the fit, or null when the fit goes on. */
+export type SweepEnd = { status: Status; message: string } | null;
 
-const EDGE_MASS = 1e-9;
-
-/** One fit's state in one backend: workspace, RNG, and the target's buffers. */
+/** One fit's state in one backend: workspace, RNG, and the target's evaluator. */
 export class Engine {
   readonly d: number;
   readonly G: number;
-  readonly ws: Buffer<Float64Array>;
+  readonly view: MfviView;
   readonly rng: Buffer<Int32Array>;
-  private readonly mixture: GaussianMixture | null;
-  private readonly scratch = new Map<string, Buffer<Float64Array>>();
+  readonly evaluator: Evaluator;
+  /** The fit's buffers (the engine's own, and scratch for whoever drives it). */
+  readonly bufs: BufferSet;
+  /** The KL estimate after each sweep. */
+  readonly trace: number[] = [];
   /** The last sweep saw the current factors and rotation (so its E_mu[V] is current). */
   private swept = false;
 
@@ -181,57 +143,51 @@ export class Engine {
   ) {
     this.d = target.dim;
     this.G = config.gridSize;
-    this.mixture = target instanceof GaussianMixture ? target : null;
-    const K = this.mixture ? this.mixture.components.length : 0;
+    this.bufs = new BufferSet(backend);
+    this.evaluator = new Evaluator(backend, target);
+    const K = this.evaluator.components;
     const S = config.exact ? this.G ** (this.d - 1) : config.samples;
-    this.ws = backend.f64(P.mfviSize(this.d, this.G, S, K));
-    this.rng = backend.i32(4);
+    this.view = new MfviView(this.bufs.f64(P.mfviSize(this.d, this.G, S, K)));
+    this.rng = this.bufs.i32(4);
     const k = backend.kernels;
-    k.mfviInit(this.ws.handle, this.d, this.G, S, K, 1, config.damping, config.exact ? 1 : 0, EDGE_MASS);
+    const ws = this.view.buffer.handle;
+    k.mfviInit(ws, this.d, this.G, S, K, 1, config.damping, config.exact ? 1 : 0, EDGE_MASS);
     k.seedStreams(this.rng.handle, config.seed.lo, config.seed.hi, 1);
-    if (!config.exact) k.mfviDesign(this.ws.handle, this.rng.handle, 0);
+    if (!config.exact) k.mfviDesign(ws, this.rng.handle, 0);
   }
 
   static async create(target: Target, config: CaviConfig): Promise<Engine> {
     return new Engine(await getBackend(config.backend), target, config);
   }
 
-  /** A scratch buffer of this backend, kept (and grown) for the fit. */
-  buffer(key: string, length: number): Buffer<Float64Array> {
-    let b = this.scratch.get(key);
-    if (b === undefined || b.length < length) {
-      if (b !== undefined) this.backend.free(b);
-      b = this.backend.f64(Math.max(1, length));
-      this.scratch.set(key, b);
-    }
-    return b;
+  /** An engine on a backend already loaded. */
+  static on(backend: Backend, target: Target, config: CaviConfig): Engine {
+    return new Engine(backend, target, config);
   }
 
-  header(slot: number): number {
-    return this.ws.view[slot];
+  private get ws() {
+    return this.view.buffer.handle;
   }
 
   setBeta(beta: number): void {
-    this.ws.view[P.H_BETA] = beta;
+    this.view.beta = beta;
   }
 
   /** Sets O (d x d row-major) and, for mixtures, the whitened rotation W_k = L_k^-1 O. */
   setRotation(rotation: Float64Array): void {
     this.swept = false;
-    const at = this.ws.view[P.O_ROT];
-    this.ws.view.set(rotation, at);
-    if (this.mixture) this.backend.kernels.mfviSetTarget(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle);
+    this.view.rotation = rotation;
+    if (this.evaluator.mixture) this.backend.kernels.mfviSetTarget(this.ws, this.evaluator.descriptor);
   }
 
   get rotation(): Float64Array {
-    const at = this.ws.view[P.O_ROT];
-    return this.ws.view.slice(at, at + this.d * this.d);
+    return this.view.rotation;
   }
 
-  /** Starting factors: the user's init or bounds, else automatic (see initialGuess). */
+  /** Starting factors N(center_i, scale_i^2) on fresh grids. */
   initFactors(center: Float64Array, scale: Float64Array): void {
     this.swept = false;
-    for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws.handle, i, center[i], scale[i]);
+    for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws, i, center[i], scale[i]);
   }
 
   /**
@@ -239,81 +195,57 @@ export class Engine {
    * a whole grid.
    */
   sweep(): number {
-    const k = this.backend.kernels;
     const adaptive = this.config.bounds === null;
-    const code =
-      this.mixture && adaptive
-        ? k.mfviSweepMixture(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle)
-        : this.genericSweep(adaptive);
+    const code = this.evaluator.mixture && adaptive ? this.backend.kernels.mfviSweepMixture(this.ws, this.evaluator.descriptor) : this.genericSweep(adaptive);
     this.swept = code === 0;
     return code;
   }
 
+  /** A sweep with its checks, recorded in the trace: how it ended the fit, or null. */
+  checkedSweep(): SweepEnd {
+    const code = this.sweep();
+    if (code !== 0) return { status: "diverged", message: STATUS_MESSAGES[code] ?? `kernel status ${code}` };
+    const kl = this.klAfterSweep();
+    this.trace.push(kl);
+    if (!Number.isFinite(kl)) return { status: "diverged", message: `the KL estimate is ${kl}` };
+    if (this.maxChange < this.config.tol) return { status: "converged", message: "" };
+    return null;
+  }
+
   private genericSweep(adaptive: boolean): number {
     const k = this.backend.kernels;
-    const ws = this.ws.handle;
-    k.mfviBeginSweep(ws);
+    k.mfviBeginSweep(this.ws);
     for (let i = 0; i < this.d; i++) {
-      k.mfviBeginCoordinate(ws, i);
+      k.mfviBeginCoordinate(this.ws, i);
       for (let attempt = 0; ; attempt++) {
-        if (this.config.exact) k.mfviExactSamples(ws, i);
+        if (this.config.exact) k.mfviExactSamples(this.ws, i);
         this.expectation(i);
-        const r = k.mfviFinishCoordinate(ws, i, adaptive && attempt < P.MAX_ADAPT ? 1 : 0);
+        const r = k.mfviFinishCoordinate(this.ws, i, adaptive && attempt < P.MAX_ADAPT ? 1 : 0);
         if (r < 0) return r;
         if (r === 0) break;
       }
     }
-    k.mfviEndSweep(ws);
+    k.mfviEndSweep(this.ws);
     return 0;
   }
 
   private expectation(i: number): void {
     const k = this.backend.kernels;
-    if (this.mixture) {
-      k.mfviMixtureExpectation(this.ws.handle, this.mixture.workspace(this.backend).get("descriptor", 0).handle, i);
+    if (this.evaluator.mixture) {
+      k.mfviMixtureExpectation(this.ws, this.evaluator.descriptor, i);
       return;
     }
-    const n = this.header(P.H_SEFF) * this.G;
-    const X = this.buffer("X", n * this.d);
-    k.mfviLinePoints(this.ws.handle, i, X.handle);
-    const logp = this.buffer("logp", n);
-    this.logDensity(X, n, logp);
-    k.mfviGenericExpectation(this.ws.handle, logp.handle);
-  }
-
-  /** log pi at n points held in a buffer of this backend, into `out`. */
-  logDensity(X: Buffer<Float64Array>, n: number, out: Buffer<Float64Array>): void {
-    if (this.mixture) {
-      const w = this.mixture.workspace(this.backend);
-      const work = w.get("work", this.mixture.components.length + this.d);
-      this.backend.kernels.mixtureLogDensity(w.get("descriptor", 0).handle, X.handle, n, out.handle, work.handle);
-      return;
-    }
-    const points = X.view.slice(0, n * this.d); // a copy: the user's code may grow WASM memory
-    const values = new Float64Array(n);
-    (this.target as CustomTarget).logDensityBatch(points, values);
-    out.view.set(values);
-  }
-
-  /** log pi and grad log pi at n points held in buffers of this backend. */
-  gradLogDensity(X: Buffer<Float64Array>, n: number, logp: Buffer<Float64Array>, grad: Buffer<Float64Array>): void {
-    if (this.mixture) {
-      const w = this.mixture.workspace(this.backend);
-      const K = this.mixture.components.length;
-      const work = w.get("gradWork", K + K * this.d);
-      this.backend.kernels.mixtureGradLogDensity(w.get("descriptor", 0).handle, X.handle, n, logp.handle, grad.handle, work.handle);
-      return;
-    }
-    const points = X.view.slice(0, n * this.d);
-    const g = (this.target as CustomTarget).gradLogDensityBatch(points);
-    const l = (this.target as CustomTarget).logDensityBatch(points);
-    grad.view.set(g);
-    logp.view.set(l);
+    const n = this.view.effectiveSamples * this.G;
+    const X = this.bufs.scratch("X", n * this.d);
+    k.mfviLinePoints(this.ws, i, X.handle);
+    const logp = this.bufs.scratch("logp", n);
+    this.evaluator.logDensity(X, n, logp);
+    k.mfviGenericExpectation(this.ws, logp.handle);
   }
 
   /** The KL estimate after a sweep (cheap): E_mu[V] from the sweep's last update, minus entropies. */
   klAfterSweep(): number {
-    return this.header(P.H_EV) - this.header(P.H_ENTROPY);
+    return this.view.expectedPotential - this.view.entropy;
   }
 
   /**
@@ -322,65 +254,56 @@ export class Engine {
    * integrated along). In sampled quadrature it is the average of V over `klSamples` exact
    * draws (Latin-hypercube in blocks of 2048, so the additive part of V is nearly free of
    * noise): the fit's design is too small for an estimate and its midpoints would understate
-   * the factors' tails.
+   * the factors' tails. The draws' generator is restored afterwards, so evaluating the KL
+   * midway leaves the fit's later bits unchanged.
    */
   evaluateKl(): number {
     const k = this.backend.kernels;
-    const h = k.mfviEndSweep(this.ws.handle);
+    const h = k.mfviEndSweep(this.ws);
     // exact quadrature: the last update's sum_k p_k e_k is E_mu[V] exactly, if nothing changed since
-    if (this.config.exact && this.swept) return this.header(P.H_EV) - h;
+    if (this.config.exact && this.swept) return this.view.expectedPotential - h;
     let ev = 0;
     if (this.config.exact) {
       for (let i = 0; i < this.d; i++) {
-        k.mfviExactSamples(this.ws.handle, i);
+        k.mfviExactSamples(this.ws, i);
         this.expectation(i);
-        ev += k.mfviExpectedPotential(this.ws.handle, i);
+        ev += k.mfviExpectedPotential(this.ws, i);
       }
       return ev / this.d - h;
     }
     const total = this.config.klSamples;
     const block = Math.min(2048, total);
-    const y = this.buffer("klY", block * this.d);
-    const x = this.buffer("klX", block * this.d);
-    const logp = this.buffer("klLogp", block);
+    const y = this.bufs.scratch("klY", block * this.d);
+    const x = this.bufs.scratch("klX", block * this.d);
+    const logp = this.bufs.scratch("klLogp", block);
+    const state = this.rng.view.slice();
     for (let done = 0; done < total; done += block) {
       const n = Math.min(block, total - done);
-      k.mfviSample(this.ws.handle, this.rng.handle, n, 1, y.handle, x.handle);
-      this.logDensity(x, n, logp);
+      k.mfviSample(this.ws, this.rng.handle, n, 1, y.handle, x.handle);
+      this.evaluator.logDensity(x, n, logp);
       ev += k.meanPotential(logp.handle, n) * n; // the sum of V over the block
     }
+    this.rng.view.set(state);
     return ev / total - h;
   }
 
   /** Largest factor change (total variation) in the last sweep. */
   get maxChange(): number {
-    return this.header(P.H_MAXTV);
+    return this.view.maxChange;
   }
 
-  /** A compact copy of the factors and rotation (the mfviInit layout with S = K = 0). */
-  snapshot(): Float64Array {
-    const d = this.d;
-    const G = this.G;
-    const out = new Float64Array(P.mfviSize(d, G, 0, 0));
-    P.mfviInit(out, d, G, 0, 0, 1, 0, 0, EDGE_MASS);
-    const v = this.ws.view;
-    for (const [slot, length] of [
-      [P.O_LO, d],
-      [P.O_H, d],
-      [P.O_P, d * G],
-      [P.O_CUM, d * (G + 1)],
-      [P.O_ROT, d * d],
-    ]) {
-      out.set(v.subarray(v[slot], v[slot] + length), out[slot]);
-    }
-    return out;
+  /** What an Approximation of the current factors and rotation holds, given the fit's report. */
+  parts(report: Omit<ApproximationParts, "backend" | "factors" | "normalized">): ApproximationParts {
+    return { ...report, backend: this.backend.name, factors: this.view.compact(), normalized: this.target.normalized };
+  }
+
+  approximation(report: Omit<ApproximationParts, "backend" | "factors" | "normalized">): Approximation {
+    return new Approximation(this.parts(report));
   }
 
   dispose(): void {
-    this.backend.free(this.ws);
-    this.backend.free(this.rng);
-    for (const b of this.scratch.values()) this.backend.free(b);
-    this.scratch.clear();
+    this.evaluator.dispose();
+    this.bufs.free();
   }
 }
 
@@ -444,8 +367,3 @@ export function initialGuess(
   }
   return { center, scale };
 }
-
-export const STATUS_MESSAGES: Record<number, string> = {
-  [-1]: "the target's log density was NaN at a grid point",
-  [-2]: "the target's density is zero on a whole factor grid",
-};

@@ -13,13 +13,14 @@ export {
   type GaussianMixtureSpec,
   type CustomTargetSpec,
 } from "./targets.js";
-export { mfvi, type MfviOptions } from "./mfvi.js";
-export { Approximation, type FitStatus, type Marginal } from "./approximation.js";
+export { mfvi, mfviStepper, type MfviOptions } from "./mfvi.js";
+export { Approximation, type Marginal } from "./approximation.js";
+export type { Status, StepperStatus, Stepper } from "./core/driver.js";
 export type { ProgressInfo, CaviOptions } from "./cavi.js";
 export { componentMass, marginalW1, marginalCdf, type ApproxOrSamples, type DiagnosticOptions } from "./diagnostics.js";
 export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
-export { lmc, type LmcOptions, type LmcResult, type LmcStatus } from "./lmc.js";
-export { gaussianMfvi, type GaussianMfviOptions } from "./gaussian-mfvi.js";
-export { rovi, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
+export { lmc, lmcStepper, type LmcOptions, type LmcProgress, type LmcResult, type LmcStatus } from "./lmc.js";
+export { gaussianMfvi, gaussianMfviStepper, type GaussianMfviOptions } from "./gaussian-mfvi.js";
+export { rovi, roviStepper, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";

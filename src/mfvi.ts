@@ -1,6 +1,7 @@
 // Mean-field VI: a product of 1-D histogram factors fitted by coordinate ascent (CAVI).
-import { Approximation, type FitStatus } from "./approximation.js";
-import { Engine, checkRanges, initialGuess, makeYielder, parseCaviOptions, STATUS_MESSAGES, type CaviConfig, type CaviOptions } from "./cavi.js";
+import type { Approximation } from "./approximation.js";
+import { Engine, initialGuess, parseCaviOptions, type CaviOptions, type ProgressInfo } from "./cavi.js";
+import { runToEnd, StepperBase, type Stepper } from "./core/driver.js";
 import type { Target } from "./targets.js";
 
 export type MfviOptions = CaviOptions;
@@ -12,30 +13,62 @@ export function identity(d: number): Float64Array {
   return o;
 }
 
-/**
- * Runs CAVI sweeps on an engine until the factors settle (largest total-variation change
- * below tol), maxSweeps, a numerical failure or an abort. Shared by mfvi() and rovi().
- */
-export async function runSweeps(
-  engine: Engine,
-  config: CaviConfig,
-  sweeps: number,
-  trace: number[],
-  extra: { beta?: number } = {},
-): Promise<{ status: FitStatus; message: string; sweeps: number }> {
-  const pause = makeYielder();
-  for (let s = 0; s < sweeps; s++) {
-    if (config.signal?.aborted) return { status: "aborted", message: "aborted by options.signal", sweeps: s };
-    const code = engine.sweep();
-    if (code !== 0) return { status: "diverged", message: STATUS_MESSAGES[code] ?? `kernel status ${code}`, sweeps: s + 1 };
-    const kl = engine.klAfterSweep();
-    trace.push(kl);
-    if (!Number.isFinite(kl)) return { status: "diverged", message: `the KL estimate is ${kl}`, sweeps: s + 1 };
-    config.onProgress?.({ sweep: trace.length, kl, maxChange: engine.maxChange, ...extra });
-    if (engine.maxChange < config.tol) return { status: "converged", message: "", sweeps: s + 1 };
-    await pause();
+/** An MFVI fit, one CAVI sweep per step. */
+class MfviFit extends StepperBase<Approximation, ProgressInfo> {
+  private sweeps = 0;
+  private final: Approximation | null = null;
+
+  constructor(private readonly engine: Engine) {
+    super();
+    const rotation = identity(engine.d);
+    engine.setRotation(rotation);
+    const { center, scale } = initialGuess(engine.target, rotation, engine.config);
+    engine.initFactors(center, scale);
   }
-  return { status: "maxSweeps", message: `no convergence in ${sweeps} sweeps (last change ${engine.maxChange})`, sweeps };
+
+  protected advance(): ProgressInfo {
+    const { engine } = this;
+    this.sweeps++;
+    const end = engine.checkedSweep();
+    if (end) this.end(end.status, end.message);
+    else if (this.sweeps >= engine.config.maxSweeps)
+      this.end("maxIterations", `no convergence in ${engine.config.maxSweeps} sweeps (last change ${engine.maxChange})`);
+    return { sweep: this.sweeps, kl: engine.klAfterSweep(), maxChange: engine.maxChange, status: this.status };
+  }
+
+  protected snapshot(): Approximation {
+    if (this.final) return this.final;
+    const q = this.engine.approximation({
+      method: "mfvi",
+      kl: this.status === "diverged" ? NaN : this.engine.evaluateKl(),
+      iterations: this.sweeps,
+      status: this.status,
+      message: this.message,
+      trace: Float64Array.from(this.engine.trace),
+    });
+    if (this.done) this.final = q;
+    return q;
+  }
+
+  protected release(): void {
+    this.engine.dispose();
+  }
+}
+
+/**
+ * Starts an MFVI fit to step by hand: `step()` runs one CAVI sweep and returns its report,
+ * `current()` is the Approximation of the current factors (its `kl` evaluated as at the end),
+ * `result()` the final one. `mfvi(target, options)` is exactly this, stepped until done.
+ *
+ * @example
+ * const fit = await mfviStepper(gaussian({ mean: [0, 0], covariance: 1 }));
+ * while (!fit.done) fit.step();
+ * const q = fit.result(); // q.status === 'converged'
+ * fit.dispose();
+ */
+export async function mfviStepper(target: Target, options?: MfviOptions): Promise<Stepper<Approximation, ProgressInfo>> {
+  const config = parseCaviOptions(target, options);
+  return new MfviFit(await Engine.create(target, config));
 }
 
 /**
@@ -44,61 +77,5 @@ export async function runSweeps(
  */
 export async function mfvi(target: Target, options?: MfviOptions): Promise<Approximation> {
   const config = parseCaviOptions(target, options);
-  checkRanges(config);
-  const engine = await Engine.create(target, config);
-  try {
-    const rotation = identity(target.dim);
-    engine.setRotation(rotation);
-    const { center, scale } = initialGuess(target, rotation, config);
-    engine.initFactors(center, scale);
-    const trace: number[] = [];
-    const run = await runSweeps(engine, config, config.maxSweeps, trace);
-    const kl = run.status === "diverged" ? NaN : engine.evaluateKl();
-    return new Approximation({
-      method: "mfvi",
-      backend: engine.backend.name,
-      factors: engine.snapshot(),
-      kl,
-      normalized: target.normalized,
-      sweeps: run.sweeps,
-      status: run.status,
-      message: run.message,
-      trace: Float64Array.from(trace),
-    });
-  } finally {
-    engine.dispose();
-  }
-}
-
-/**
- * An Approximation whose factors are the Gaussians N(center_i, scale_i^2), discretised on
- * grids of `gridSize` cells over center +- 8 scale, in coordinates y = O^T x; its KL is
- * evaluated like a fit's. For baselines (Gaussian mean-field) that fit Gaussian factors.
- */
-export async function gaussianFactorsApproximation(
-  target: Target,
-  center: Float64Array,
-  scale: Float64Array,
-  rotation: Float64Array,
-  fit: { method: string; options?: MfviOptions; sweeps: number; status: FitStatus; message: string; trace: Float64Array },
-): Promise<Approximation> {
-  const config = parseCaviOptions(target, { ...fit.options, bounds: undefined, init: undefined });
-  const engine = await Engine.create(target, config);
-  try {
-    engine.setRotation(rotation);
-    engine.initFactors(center, scale);
-    return new Approximation({
-      method: fit.method,
-      backend: engine.backend.name,
-      factors: engine.snapshot(),
-      kl: engine.evaluateKl(),
-      normalized: target.normalized,
-      sweeps: fit.sweeps,
-      status: fit.status,
-      message: fit.message,
-      trace: fit.trace,
-    });
-  } finally {
-    engine.dispose();
-  }
+  return runToEnd(new MfviFit(await Engine.create(target, config)), config);
 }

@@ -440,7 +440,7 @@ async function e1(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
       masses: massesOf(ctx, q, t),
       seconds,
       status: q.status,
-      extra: { sweeps: q.sweeps, ...extra },
+      extra: { sweeps: q.iterations, ...extra },
     });
     rows.push(row("E1", setting, "mfvi-a", `MFVI, init (-${m}, -${m})`, fit(qa, sa)));
     rows.push(row("E1", setting, "mfvi-b", `MFVI, init (${m}, ${m})`, fit(qb, sb)));
@@ -601,7 +601,7 @@ async function e2(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
       masses: massesOf(ctx, q, t),
       seconds,
       status: q.status,
-      extra: { sweeps: q.sweeps, ...extra },
+      extra: { sweeps: q.iterations, ...extra },
     });
     rows.push(row("E2", p.setting, "mfvi-a", "MFVI, init at component 1", fit(qa)));
     rows.push(row("E2", p.setting, "mfvi-b", "MFVI, init at component 2", fit(qb)));
@@ -779,9 +779,9 @@ async function e4(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
     const setting = `d = ${d}`;
     const [q, sq] = await timed(() => mfvi(t, common(ctx)));
     const [r, sr] = await timed(() => rovi(t, common(ctx)));
-    rows.push(row("E4", setting, "mfvi", "MFVI", { kl: q.kl, masses: massesOf(ctx, q, t), seconds: sq, status: q.status, extra: { d, alignment, sweeps: q.sweeps } }));
+    rows.push(row("E4", setting, "mfvi", "MFVI", { kl: q.kl, masses: massesOf(ctx, q, t), seconds: sq, status: q.status, extra: { d, alignment, sweeps: q.iterations } }));
     rows.push(
-      row("E4", setting, "rovi", "RoVI", { kl: r.kl, masses: massesOf(ctx, r, t), seconds: sr, status: r.status, extra: { d, alignment, sweeps: r.sweeps } }),
+      row("E4", setting, "rovi", "RoVI", { kl: r.kl, masses: massesOf(ctx, r, t), seconds: sr, status: r.status, extra: { d, alignment, sweeps: r.iterations } }),
     );
     ctx.say(`  E4 d = ${d}: MFVI ${sq.toFixed(1)} s, RoVI ${sr.toFixed(1)} s`);
   }
@@ -880,7 +880,7 @@ async function e5(ctx: Ctx): Promise<Omit<ExperimentResult, "seconds">> {
   const rows: ResultRow[] = [];
   const frac = (q: Approximation) => labelFraction(q.sample(20_000, { seed: ctx.seed, stratified: true }));
   const fitRow = (method: string, label: string, q: Approximation, seconds: number) =>
-    row("E5", "Old Faithful", method, label, { kl: q.kl, seconds, status: q.status, extra: { labelFraction: frac(q), sweeps: q.sweeps, mean1: q.mean[0], mean2: q.mean[1] } });
+    row("E5", "Old Faithful", method, label, { kl: q.kl, seconds, status: q.status, extra: { labelFraction: frac(q), sweeps: q.iterations, mean1: q.mean[0], mean2: q.mean[1] } });
 
   const [qm, sm] = await timed(() => mfvi(t, { ...common(ctx), gridSize: G }));
   rows.push(fitRow("mfvi", "MFVI", qm, sm));

@@ -1,6 +1,7 @@
 // Targets: densities on R^d known up to a constant, pi(x) = exp(-V(x)) / Z. Built-in ones are
 // data (a descriptor the kernels read); custom ones call the user's functions once per batch.
-import { backendNow, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { backendNow, copyOut, type BackendName } from "./backend.js";
+import { withEvaluator } from "./core/evaluator.js";
 import * as portable from "./generated/portable/index.js";
 import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError, vector } from "./validate.js";
 
@@ -85,34 +86,6 @@ abstract class TargetBase implements Target {
   }
 }
 
-/** Buffers a target keeps in one backend's memory, grown on demand, freed with the target. */
-export class Workspace {
-  private readonly buffers = new Map<string, Buffer<Float64Array>>();
-  constructor(readonly backend: Backend) {}
-  get(key: string, length: number): Buffer<Float64Array> {
-    let b = this.buffers.get(key);
-    if (b === undefined || b.length < length) {
-      if (b !== undefined) this.backend.free(b);
-      b = this.backend.f64(Math.max(length, 1));
-      this.buffers.set(key, b);
-    }
-    return b;
-  }
-  /** A buffer holding a copy of `data` (JS: the array itself, no copy). */
-  input(key: string, data: Float64Array): Buffer<Float64Array> | Float64Array {
-    if (this.backend.name === "js") return data;
-    const b = this.get(key, data.length);
-    b.view.set(data);
-    return b;
-  }
-  dispose(): void {
-    for (const b of this.buffers.values()) this.backend.free(b);
-    this.buffers.clear();
-  }
-}
-
-const workspaces = new FinalizationRegistry<Workspace>((w) => w.dispose());
-
 /**
  * A Gaussian mixture sum_k w_k N(m_k, S_k), evaluated by the kernels. The Cholesky factors
  * are computed once, at construction.
@@ -124,7 +97,6 @@ export class GaussianMixture extends TargetBase {
   /** The kernels' descriptor (see assembly/targets.ts). */
   readonly descriptor: Float64Array;
   private readonly backendName: BackendName | undefined;
-  private readonly spaces = new Map<Backend, Workspace>();
 
   /** @internal Use gaussianMixture() or gaussian(). */
   constructor(components: MixtureComponent[], diagonal: boolean, backendName: BackendName | undefined, what: string) {
@@ -157,61 +129,41 @@ export class GaussianMixture extends TargetBase {
     return Float64Array.from(this.components, (c) => c.weight);
   }
 
-  private space(): Workspace {
-    return this.workspace(backendNow(this.backendName));
-  }
-
-  /** @internal This target's buffers in `backend`'s memory, the descriptor copied in once. */
-  workspace(backend: Backend): Workspace {
-    let w = this.spaces.get(backend);
-    if (w === undefined) {
-      w = new Workspace(backend);
-      w.get("descriptor", this.descriptor.length).view.set(this.descriptor);
-      this.spaces.set(backend, w);
-      workspaces.register(this, w);
-    }
-    return w;
-  }
-
   protected evalLogDensity(points: Float64Array, n: number, out: Float64Array): void {
-    const w = this.space();
-    const K = this.components.length;
-    const x = w.input("points", points);
-    const o = w.backend.name === "js" ? out : w.get("out", n);
-    const work = w.get("work", K + this.dim);
-    w.backend.kernels.mixtureLogDensity(w.get("descriptor", 0).handle, handle(x), n, handle(o), work.handle);
-    if (o !== out) out.set((o as Buffer<Float64Array>).view.subarray(0, n));
+    withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
+      const x = bufs.f64(n * this.dim);
+      const lp = bufs.f64(n);
+      x.view.set(points.subarray(0, n * this.dim));
+      e.logDensity(x, n, lp);
+      out.set(lp.view.subarray(0, n));
+    });
   }
 
   protected evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    const w = this.space();
-    const K = this.components.length;
-    const x = w.input("points", points);
-    const js = w.backend.name === "js";
-    const lp = js ? logp : w.get("logp", n);
-    const g = js ? grad : w.get("grad", n * this.dim);
-    const work = w.get("work", K + K * this.dim);
-    w.backend.kernels.mixtureGradLogDensity(w.get("descriptor", 0).handle, handle(x), n, handle(lp), handle(g), work.handle);
-    if (!js) {
-      logp.set((lp as Buffer<Float64Array>).view.subarray(0, n));
-      grad.set((g as Buffer<Float64Array>).view.subarray(0, n * this.dim));
-    }
+    withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
+      const x = bufs.f64(n * this.dim);
+      const lp = bufs.f64(n);
+      const g = bufs.f64(n * this.dim);
+      x.view.set(points.subarray(0, n * this.dim));
+      e.valueAndGradient(x, n, lp, g);
+      logp.set(lp.view.subarray(0, n));
+      grad.set(g.view.subarray(0, n * this.dim));
+    });
   }
 
   /** r_k(x_j) = w_k p_k(x_j) / pi(x_j), row-major n x K. */
   responsibilities(points: Float64Array): Float64Array {
     const n = checkPoints("points", points, this.dim);
     const K = this.components.length;
-    const w = this.space();
-    const x = w.input("points", points);
-    const o = w.get("resp", n * K);
-    w.backend.kernels.mixtureResponsibilities(w.get("descriptor", 0).handle, handle(x), n, o.handle, w.get("work", K + this.dim).handle);
-    return o.view.slice(0, n * K);
+    return withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
+      const x = bufs.f64(n * this.dim);
+      const r = bufs.f64(n * K);
+      const work = bufs.f64(K + this.dim);
+      x.view.set(points);
+      e.backend.kernels.mixtureResponsibilities(e.descriptor, x.handle, n, r.handle, work.handle);
+      return copyOut(r);
+    });
   }
-}
-
-function handle(b: Buffer<Float64Array> | Float64Array) {
-  return b instanceof Float64Array ? b : b.handle;
 }
 
 /** Parses one covariance spec into a d x d row-major matrix; `diagonal` tells its form. */
@@ -313,12 +265,23 @@ export function gaussian(spec: GaussianSpec): GaussianMixture {
 /** A user density: called with a whole batch of points, never once per point. */
 export interface CustomTargetSpec {
   dim: number;
-  /** Fills out[j] = log pi(x_j) for the n = out.length points in `points` (row-major). */
+  /** Fills out[j] = log pi(x_j) for the n = out.length points in `points` (row-major). Synchronous. */
   logDensity: (points: Float64Array, out: Float64Array) => void;
-  /** Fills grad (n x dim, row-major) with grad log pi at the points. Needed by RoVI and LMC. */
+  /** Fills grad (n x dim, row-major) with grad log pi at the points. Needed by RoVI, LMC and gaussianMfvi. Synchronous. */
   gradLogDensity?: (points: Float64Array, grad: Float64Array) => void;
+  /**
+   * Fills both at once, when that is cheaper than two calls (they share most of the work);
+   * used instead of gradLogDensity + logDensity wherever both are needed. Synchronous.
+   */
+  logDensityAndGradient?: (points: Float64Array, out: Float64Array, grad: Float64Array) => void;
   /** Set true only if the density is normalised (log Z = 0); default false. */
   normalized?: boolean;
+}
+
+/** A callback's return value: rovi calls them synchronously, so a promise is a mistake. */
+function synchronous(name: string, value: unknown): void {
+  if (value !== undefined && typeof (value as PromiseLike<unknown> | null)?.then === "function")
+    throw typeError(`customTarget's ${name}`, "a synchronous function that fills its output array (it returned a promise)", new Described("a promise"));
 }
 
 export class CustomTarget extends TargetBase {
@@ -332,25 +295,40 @@ export class CustomTarget extends TargetBase {
     this.spec = spec;
     this.dim = spec.dim;
     this.normalized = spec.normalized ?? false;
-    this.hasGradient = spec.gradLogDensity !== undefined;
+    this.hasGradient = spec.gradLogDensity !== undefined || spec.logDensityAndGradient !== undefined;
   }
+
+  /**
+   * @internal The user's functions on one batch: log pi into logp and, when grad is given,
+   * grad log pi into grad (by logDensityAndGradient if there is one). Arrays have n rows.
+   */
+  evaluate(points: Float64Array, logp: Float64Array, grad: Float64Array | null): void {
+    const { logDensity, gradLogDensity, logDensityAndGradient } = this.spec;
+    if (grad && logDensityAndGradient) return synchronous("logDensityAndGradient", logDensityAndGradient(points, logp, grad));
+    if (grad) {
+      if (!gradLogDensity) throw new TypeError("this customTarget has no gradLogDensity; give one to use gradients");
+      synchronous("gradLogDensity", gradLogDensity(points, grad));
+    }
+    synchronous("logDensity", logDensity(points, logp));
+  }
+
   protected evalLogDensity(points: Float64Array, n: number, out: Float64Array): void {
-    this.spec.logDensity(points, n === out.length ? out : out.subarray(0, n));
+    this.evaluate(points, n === out.length ? out : out.subarray(0, n), null);
   }
   protected evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    if (!this.spec.gradLogDensity) throw new TypeError("this customTarget has no gradLogDensity; give one to use gradients");
-    this.spec.gradLogDensity(points, grad);
-    this.spec.logDensity(points, logp);
+    this.evaluate(points, logp, grad);
   }
 }
 
 export function customTarget(spec: CustomTargetSpec): CustomTarget {
   const o = options("customTarget(spec)", spec);
-  knownKeys("spec", o, ["dim", "logDensity", "gradLogDensity", "normalized"]);
+  knownKeys("spec", o, ["dim", "logDensity", "gradLogDensity", "logDensityAndGradient", "normalized"]);
   integer("dim", o.dim, 1, 100_000);
   if (typeof o.logDensity !== "function") throw typeError("logDensity", "a function (points, out) => void", o.logDensity);
   if (o.gradLogDensity !== undefined && typeof o.gradLogDensity !== "function")
     throw typeError("gradLogDensity", "a function (points, grad) => void", o.gradLogDensity);
+  if (o.logDensityAndGradient !== undefined && typeof o.logDensityAndGradient !== "function")
+    throw typeError("logDensityAndGradient", "a function (points, out, grad) => void", o.logDensityAndGradient);
   if (o.normalized !== undefined && typeof o.normalized !== "boolean") throw typeError("normalized", "a boolean", o.normalized);
   return new CustomTarget(spec);
 }

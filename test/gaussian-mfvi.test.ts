@@ -47,7 +47,7 @@ describe.each(backends)("gaussianMfvi on %s", (backend) => {
     const a = await gaussianMfvi(t, { backend, seed: 3 });
     expect(a.method).toBe("gaussianMfvi");
     expect(a.status).toBe("converged");
-    expect(a.trace.length).toBe(a.sweeps);
+    expect(a.trace.length).toBe(a.iterations);
     const m = a.mean;
     const cov = a.covariance;
     for (let i = 0; i < 3; i++) {
@@ -89,8 +89,8 @@ describe.each(backends)("gaussianMfvi on %s", (backend) => {
   test("status: 'maxSweeps' when iterations run out, 'aborted' by the signal, 'diverged' on a NaN gradient", async () => {
     const t = gaussian({ mean: [0, 0], covariance: 1 });
     const short = await gaussianMfvi(t, { backend, iterations: 150 });
-    expect(short.status).toBe("maxSweeps");
-    expect(short.sweeps).toBe(150);
+    expect(short.status).toBe("maxIterations");
+    expect(short.iterations).toBe(150);
     expect(short.message).toMatch(/no convergence in 150 iterations/);
     const controller = new AbortController();
     const seen: number[] = [];
@@ -103,7 +103,7 @@ describe.each(backends)("gaussianMfvi on %s", (backend) => {
       signal: controller.signal,
     });
     expect(aborted.status).toBe("aborted");
-    expect(aborted.sweeps).toBe(300);
+    expect(aborted.iterations).toBe(300);
     expect(seen).toEqual([100, 200, 300]);
     const nan = customTarget({ dim: 2, logDensity: (p, o) => o.fill(0), gradLogDensity: (p, g) => g.fill(NaN) });
     const diverged = await gaussianMfvi(nan, { backend });
@@ -122,7 +122,7 @@ test("WASM and JS agree bit for bit, and a custom target wrapping a mixture foll
   expect(fits[1].kl).toBe(fits[0].kl);
   expect(fits[3].kl).toBe(fits[2].kl);
   for (const f of fits.slice(1)) {
-    expect(f.sweeps).toBe(fits[0].sweeps);
+    expect(f.iterations).toBe(fits[0].iterations);
     expect(same(f.trace, fits[0].trace)).toBe(true);
     for (let i = 0; i < 3; i++) expect(same(f.marginals[i].mass, fits[0].marginals[i].mass)).toBe(true);
   }

@@ -40,7 +40,7 @@ describe.each(backends)("LMC on %s", (backend) => {
     const d = 5;
     const t = gaussian({ mean: new Array(d).fill(0), covariance: s2 });
     const r = await lmc(t, { step: h, steps, chains: 4000, seed: 1, backend });
-    expect(r.status).toBe("ok");
+    expect(r.status).toBe("completed");
     expect(r.method).toBe("ula");
     expect(r.acceptanceRate).toBe(1);
     const { v, se } = secondMoment(r.samples); // 20,000 independent values
@@ -56,7 +56,7 @@ describe.each(backends)("LMC on %s", (backend) => {
     const h = 1;
     const t = gaussian({ mean: new Array(d).fill(0), covariance: s2 });
     const r = await lmc(t, { step: h, steps: 200, chains: 4000, seed: 2, adjust: true, backend });
-    expect(r.status).toBe("ok");
+    expect(r.status).toBe("completed");
     expect(r.method).toBe("mala");
     expect(r.acceptanceRate).toBeGreaterThan(0);
     expect(r.acceptanceRate).toBeLessThan(1);
@@ -133,7 +133,7 @@ describe.each(backends)("LMC on %s", (backend) => {
       expect(r.state[j]).toBeNaN();
     }
     const m = await lmc(t, { step: 3, steps: 2000, chains: 4, seed: 6, backend, adjust: true });
-    expect(m.status).toBe("ok");
+    expect(m.status).toBe("completed");
     expect(m.samples.every(Number.isFinite)).toBe(true);
   });
 
@@ -147,7 +147,7 @@ describe.each(backends)("LMC on %s", (backend) => {
     expect(ula.status).toBe("diverged");
     expect(ula.diverged).toBeGreaterThan(0);
     const mala = await lmc(t, { step: 0.5, steps: 500, chains: 20, seed: 1, backend, adjust: true });
-    expect(mala.status).toBe("ok");
+    expect(mala.status).toBe("completed");
     expect(mala.samples.every((x) => Math.abs(x) < 1.5)).toBe(true);
     expect(mala.acceptanceRate).toBeGreaterThan(0);
     expect(mala.acceptanceRate).toBeLessThan(1);
@@ -216,7 +216,7 @@ describe("LMC from a common start on 0.3 N(-3 1, I) + 0.7 N(3 1, I) misweights t
   ] as const)("the split follows the start %s (basin: %s), not the weights", async (start, basin) => {
     for (const w of [0.3, 0.7]) {
       const r = await run(w, [...start]);
-      expect(r.status).toBe("ok");
+      expect(r.status).toBe("completed");
       const s = split(r);
       if (basin === "lower-left") expect(s.lowerLeft).toBeGreaterThan(0.95);
       else expect(s.lowerLeft).toBeLessThan(0.05);

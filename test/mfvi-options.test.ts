@@ -58,16 +58,16 @@ describe.each(["wasm", "js"] as const)("on %s", (backend) => {
     controller.abort();
     const a = await mfvi(mixture, { backend, signal: controller.signal });
     expect(a.status).toBe("aborted");
-    expect(a.sweeps).toBe(0);
+    expect(a.iterations).toBe(0);
     const late = new AbortController();
     const b = await mfvi(mixture, { backend, tol: 1e-300, maxSweeps: 1e6, onProgress: (p) => p.sweep === 3 && late.abort(), signal: late.signal });
     expect(b.status).toBe("aborted");
-    expect(b.sweeps).toBe(3);
+    expect(b.iterations).toBe(3);
   });
 
   test("maxSweeps is reported as such", async () => {
     const a = await mfvi(mixture, { backend, maxSweeps: 1, tol: 1e-300, init: { center: 0, scale: 4 } });
-    expect(a.status).toBe("maxSweeps");
+    expect(a.status).toBe("maxIterations");
     expect(a.converged).toBe(false);
     expect(a.message).toMatch(/no convergence in 1 sweeps/);
   });
@@ -104,5 +104,5 @@ test.each([
 ])("invalid option: %s", async (_, call, type, message) => {
   await expect(call()).rejects.toThrow(type);
   await expect(call()).rejects.toThrow(message);
-  expect((await mfvi(mixture, { maxSweeps: 2 })).sweeps).toBeGreaterThan(0); // still usable
+  expect((await mfvi(mixture, { maxSweeps: 2 })).iterations).toBeGreaterThan(0); // still usable
 });

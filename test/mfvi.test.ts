@@ -102,7 +102,7 @@ describe.each(backends)("MFVI on %s", (backend) => {
     const b = await mfvi(t, { backend, seed: 42 });
     expect(b.kl).toBe(a.kl);
     expect(Array.from(b.marginals[2].density)).toEqual(Array.from(a.marginals[2].density));
-    expect(a.trace.length).toBe(a.sweeps);
+    expect(a.trace.length).toBe(a.iterations);
   });
 });
 

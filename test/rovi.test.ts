@@ -80,7 +80,7 @@ test("the rotation stays orthogonal to 1e-12 over thousands of Procrustes steps"
     onProgress: () => steps++,
   });
   expect(steps).toBe(600);
-  expect(a.sweeps).toBe(600); // 600 cycles of 4 steps: 2400 steps
+  expect(a.iterations).toBe(600); // 600 cycles of 4 steps: 2400 steps
   expect(orthogonalityError(a.rotation, 3)).toBeLessThan(1e-12);
 });
 

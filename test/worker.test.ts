@@ -2,7 +2,7 @@
 // progress, cancellation, custom targets by module URL, errors as in-thread. It runs the BUILT
 // package (dist/: `npm run build`, which `npm test` does first), since workers load its files.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Approximation, customTarget, gaussianMfvi, gaussianMixture, lmc, mfvi, ready, rovi, svd } from "../dist/index.js";
+import { Approximation, customTarget, gaussianMfvi, gaussianMixture, lmc, mfvi, mfviStepper, ready, rovi, svd, type LmcResult } from "../dist/index.js";
 import { WorkerPool, approximationFromData, approximationToData } from "../dist/worker/index.js";
 import { banana } from "./fixtures/banana-target.mjs";
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => pool.terminate());
 
 const bits = (a: ArrayLike<number>) => Array.from(Float64Array.from(a), (v) => (Object.is(v, -0) ? "-0" : String(v))).join(",");
-const fitBits = (q: Approximation) => bits([q.kl, q.sweeps, ...q.rotation, ...q.trace, ...(q.runs ?? []), ...q.marginals[0].mass, ...q.sample(8, { seed: 3 })]);
+const fitBits = (q: Approximation) => bits([q.kl, q.iterations, ...q.rotation, ...q.trace, ...(q.runs ?? []), ...q.marginals[0].mass, ...q.sample(8, { seed: 3 })]);
 
 describe.each(["wasm", "js"] as const)("on %s: the same bits as in-thread", (backend) => {
   test("mfvi, gaussianMfvi (the mixture passed as a target or as its spec)", async () => {
@@ -44,7 +44,7 @@ describe.each(["wasm", "js"] as const)("on %s: the same bits as in-thread", (bac
     const r = await pool.lmc(mixture, o);
     const here = await lmc(mixture, o);
     expect(bits(r.samples)).toBe(bits(here.samples));
-    expect([r.acceptanceRate, r.chains, r.status]).toEqual([here.acceptanceRate, 9, "ok"]);
+    expect([r.acceptanceRate, r.chains, r.status]).toEqual([here.acceptanceRate, 9, "completed"]);
     const m = [[3, 0, 1], [4, 5, -2]];
     const s = await pool.svd(m, { backend });
     const t = await svd(m, { backend });
@@ -63,7 +63,7 @@ describe.each(["wasm", "js"] as const)("on %s: the same bits as in-thread", (bac
 test("progress after every sweep, the KL of the trace", async () => {
   const seen: { sweep: number; kl: number }[] = [];
   const q = await pool.mfvi(mixture, { seed: 2, gridSize: 64, onProgress: (p) => seen.push(p) });
-  expect(seen.map((p) => p.sweep)).toEqual(Array.from({ length: q.sweeps }, (_, i) => i + 1));
+  expect(seen.map((p) => p.sweep)).toEqual(Array.from({ length: q.iterations }, (_, i) => i + 1));
   expect(bits(seen.map((p) => p.kl))).toBe(bits(q.trace));
   const steps: number[] = [];
   await pool.lmc(mixture, { step: 0.1, chains: 4, steps: 3000, onProgress: (p) => steps.push(p.step) });
@@ -71,11 +71,30 @@ test("progress after every sweep, the KL of the trace", async () => {
   expect(steps.every((s, i) => i === 0 || s >= steps[i - 1])).toBe(true);
 });
 
+test("with snapshots: the current approximation after every step, as mfviStepper's current() gives it", async () => {
+  const o = { seed: 2, gridSize: 64, backend: "js" as const };
+  const seen: string[] = [];
+  const q = await pool.mfvi(mixture, { ...o, snapshots: true, onProgress: (_, current) => void seen.push(`${current!.status} ${fitBits(current!)}`) });
+  const stepper = await mfviStepper(mixture, o);
+  const here: string[] = [];
+  while (!stepper.done) {
+    stepper.step();
+    here.push(`${stepper.current().status} ${fitBits(stepper.current())}`);
+  }
+  stepper.dispose();
+  expect(seen).toEqual(here);
+  expect(seen.at(-1)).toBe(`converged ${fitBits(q)}`);
+  const states: LmcResult[] = [];
+  await pool.lmc(mixture, { step: 0.1, chains: 6, steps: 2000, snapshots: true, onProgress: (_, current) => void (current && states.push(current)) });
+  expect(states.length).toBeGreaterThan(0);
+  expect(states.every((r) => r.chains === 6 && r.samples.length === 12)).toBe(true);
+});
+
 test("cancellation through an AbortSignal, after the first progress report", async () => {
   const c = new AbortController();
   const q = await pool.mfvi(mixture, { seed: 2, gridSize: 2048, tol: 1e-12, maxSweeps: 10_000, signal: c.signal, onProgress: () => c.abort() });
   expect(q.status).toBe("aborted");
-  expect(q.sweeps).toBeLessThan(100);
+  expect(q.iterations).toBeLessThan(100);
   const pre = new AbortController();
   pre.abort();
   const r = await pool.lmc(mixture, { step: 0.1, chains: 4, steps: 1e6, signal: pre.signal });

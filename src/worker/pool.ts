@@ -4,7 +4,7 @@
 import type { Approximation } from "../approximation.js";
 import type { GaussianMfviOptions } from "../gaussian-mfvi.js";
 import type { MatrixInput, SvdOptions, SvdResult } from "../linalg.js";
-import type { LmcOptions, LmcResult } from "../lmc.js";
+import type { LmcOptions, LmcProgress, LmcResult } from "../lmc.js";
 import type { MfviOptions } from "../mfvi.js";
 import type { RoviOptions } from "../rovi.js";
 import { integer, options as optionsObject, typeError } from "../validate.js";
@@ -16,13 +16,25 @@ import { targetSource, type TargetSource, type WorkerTarget } from "./target-sou
 
 /** @internal Owner -> worker. */
 export type Request =
-  | { type: "run"; id: number; method: Method; target: TargetSource | null; matrix?: MatrixInput; options: Record<string, unknown> }
+  | { type: "run"; id: number; method: Method; target: TargetSource | null; matrix?: MatrixInput; options: Record<string, unknown>; snapshots: boolean }
   | { type: "abort"; id: number };
 /** @internal Worker -> owner. */
 export type Reply =
-  | { type: "progress"; id: number; info: unknown }
+  | { type: "progress"; id: number; info: unknown; current?: Wire }
   | { type: "done"; id: number; wire: Wire }
   | { type: "error"; id: number; name: string; message: string };
+
+/**
+ * What the pool's methods take besides the in-thread options: with `snapshots: true`,
+ * `onProgress(info, current)` also gets the fit's current state after every step (an
+ * Approximation, or for lmc an LmcResult with status 'running'), at the cost of copying it.
+ */
+export interface WorkerOptions<Info, Current> {
+  onProgress?: (info: Info, current?: Current) => unknown;
+  snapshots?: boolean;
+}
+
+type Worked<O, Current> = Omit<O, "onProgress"> & WorkerOptions<O extends { onProgress?: (info: infer I) => unknown } ? I : never, Current>;
 
 export interface PoolOptions {
   /** Workers at most; default: the number of logical cores. */
@@ -33,7 +45,7 @@ export interface PoolOptions {
 
 interface Pending {
   request: Extract<Request, { type: "run" }>;
-  onProgress: ((info: never) => void) | null;
+  onProgress: ((info: never, current?: FitOutput) => unknown) | null;
   signal: AbortSignal | null;
   abort: () => void;
   resolve(r: FitOutput): void;
@@ -70,31 +82,35 @@ export class WorkerPool {
     return (this.size ??= this.wanted === undefined ? coreCount() : Promise.resolve(this.wanted));
   }
 
-  mfvi(target: WorkerTarget, options?: MfviOptions): Promise<Approximation> {
+  mfvi(target: WorkerTarget, options?: Worked<MfviOptions, Approximation>): Promise<Approximation> {
     return this.fit("mfvi", target, options) as Promise<Approximation>;
   }
 
-  gaussianMfvi(target: WorkerTarget, options?: GaussianMfviOptions): Promise<Approximation> {
+  gaussianMfvi(target: WorkerTarget, options?: Worked<GaussianMfviOptions, Approximation>): Promise<Approximation> {
     return this.fit("gaussianMfvi", target, options) as Promise<Approximation>;
   }
 
   /** rovi() with its restarts run side by side, one per worker (same bits as in one thread). */
-  async rovi(target: WorkerTarget, options?: RoviOptions): Promise<Approximation> {
+  async rovi(target: WorkerTarget, options?: Worked<RoviOptions, Approximation>): Promise<Approximation> {
     const pieces = roviPieces(options);
     if (!pieces) return this.fit("rovi", target, options) as Promise<Approximation>;
     return mergeRovi((await Promise.all(pieces.map((p) => this.fit("rovi", target, p)))) as Approximation[]);
   }
 
   /** lmc() with its chains split in blocks over the workers (same bits as in one thread). */
-  async lmc(target: WorkerTarget, options: LmcOptions): Promise<LmcResult> {
-    const pieces = typeof options === "object" && options !== null ? lmcPieces(options, await this.workers()) : null;
+  async lmc(target: WorkerTarget, options: Worked<LmcOptions, LmcResult>): Promise<LmcResult> {
+    const pieces = typeof options === "object" && options !== null ? lmcPieces(options as LmcOptions, await this.workers()) : null;
     if (!pieces) return this.fit("lmc", target, options) as Promise<LmcResult>;
-    // progress: the slowest block's steps
-    const steps = new Array<number>(pieces.length).fill(0);
+    // progress: the slowest block's, with the blocks' current states merged once each has one
+    const latest: { info: LmcProgress; current?: LmcResult }[] = [];
     const report = options.onProgress;
-    const parts = pieces.map((p, i) =>
-      this.fit("lmc", target, { ...p, onProgress: report && ((info: { step: number; steps: number }) => ((steps[i] = info.step), report({ step: Math.min(...steps), steps: info.steps }))) }),
-    );
+    const onBlock = (i: number) => (info: LmcProgress, current?: FitOutput) => {
+      latest[i] = { info, current: current as LmcResult | undefined };
+      const slowest = latest.reduce((a, b) => (b.info.step < a.info.step ? b : a));
+      const all = latest.filter((l) => l.current).length === pieces.length;
+      return report?.({ ...slowest.info, status: "running" }, all ? mergeLmc(latest.map((l) => l.current!), false) : undefined);
+    };
+    const parts = pieces.map((p, i) => this.fit("lmc", target, { ...p, snapshots: options.snapshots, onProgress: report && onBlock(i) }));
     return mergeLmc((await Promise.all(parts)) as LmcResult[]);
   }
 
@@ -119,11 +135,12 @@ export class WorkerPool {
 
   private submit(method: Method, target: TargetSource | null, matrix: MatrixInput | undefined, options: object | undefined): Promise<FitOutput> {
     if (this.closed) return Promise.reject(new Error("rovi: the worker pool was terminated"));
-    const { onProgress, signal, ...rest } = optionsObject("options", options) as { onProgress?: unknown; signal?: unknown };
+    const { onProgress, signal, snapshots, ...rest } = optionsObject("options", options) as { onProgress?: unknown; signal?: unknown; snapshots?: unknown };
+    if (snapshots !== undefined && typeof snapshots !== "boolean") return Promise.reject(typeError("options.snapshots", "a boolean", snapshots));
     if (onProgress !== undefined && typeof onProgress !== "function") return Promise.reject(typeError("options.onProgress", "a function", onProgress));
     if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(typeError("options.signal", "an AbortSignal", signal));
     return new Promise<FitOutput>((resolve, reject) => {
-      const request = { type: "run", id: nextId++, method, target, matrix, options: rest } as const;
+      const request = { type: "run", id: nextId++, method, target, matrix, options: rest, snapshots: snapshots === true } as const;
       const job: Pending = { request, onProgress: (onProgress as Pending["onProgress"]) ?? null, signal: signal ?? null, abort: () => {}, resolve, reject };
       this.queue.push(job);
       void this.dispatch();
@@ -164,7 +181,7 @@ export class WorkerPool {
     const job = slot.job;
     if (!job || m.id !== job.request.id) return;
     if (m.type === "progress") {
-      job.onProgress?.(m.info as never);
+      job.onProgress?.(m.info as never, m.current && fromWire(m.current));
       return;
     }
     slot.job = null;

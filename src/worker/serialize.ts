@@ -1,17 +1,17 @@
 // Results as structured-clone data: an Approximation becomes the FitResult it was built from
 // (its factors workspace and a few numbers) and is rebuilt on the receiving side; LMC and SVD
 // results are plain objects already. Typed arrays that own their whole buffer are transferred.
-import { Approximation, type FitResult } from "../approximation.js";
+import { Approximation, type ApproximationParts } from "../approximation.js";
 import type { SvdResult } from "../linalg.js";
 import type { LmcResult } from "../lmc.js";
 
 /** An Approximation as data: what `approximationFromData` rebuilds it from. */
-export type ApproximationData = FitResult;
+export type ApproximationData = ApproximationParts;
 
 /** The data of an Approximation, to post to another thread or store as JSON-free binary. */
 export function approximationToData(q: Approximation): ApproximationData {
   if (!(q instanceof Approximation)) throw new TypeError(`q must be an Approximation; got ${typeof q}`);
-  return q.toFitResult();
+  return q.toParts();
 }
 
 /** An Approximation (with working sample, logDensity and marginals) from approximationToData's data. */
@@ -39,11 +39,12 @@ export function fromWire(wire: Wire): FitOutput {
 
 /**
  * The buffers of an object's typed arrays that view the whole buffer (never a view into a
- * larger one, such as WASM memory), each once.
+ * larger one, such as WASM memory), each once; none empty (Node drops a message whose
+ * transfer list holds a detached buffer, without an error).
  */
 function ownBuffers(value: object): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const v of Object.values(value))
-    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength > 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
   return [...out];
 }

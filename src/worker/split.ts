@@ -32,7 +32,7 @@ export function mergeRovi(parts: Approximation[]): Approximation {
   const runs = aborted < 0 ? parts : parts.slice(0, aborted + 1);
   const ok = runs.filter((q) => !Number.isNaN(q.kl));
   const best = (ok.length ? ok : runs).reduce((a, b) => (b.kl < a.kl ? b : a));
-  return new Approximation({ ...best.toFitResult(), runs: Float64Array.from(runs, (q) => q.kl) });
+  return new Approximation({ ...best.toParts(), runs: Float64Array.from(runs, (q) => q.kl) });
 }
 
 /** Chain blocks [a, b) for `blocks` workers, or null when the run stays whole. */
@@ -43,8 +43,8 @@ export function lmcPieces(options: LmcOptions, blocks: number): LmcOptions[] | n
   return Array.from({ length: k }, (_, i) => ({ ...options, chainBlock: [Math.floor((i * chains) / k), Math.floor(((i + 1) * chains) / k)] as const }));
 }
 
-/** Chain blocks' results, in chain order, as one run of all chains. */
-export function mergeLmc(parts: LmcResult[]): LmcResult {
+/** Chain blocks' results in chain order as one run of all chains (`final` false: their current states, mid-run). */
+export function mergeLmc(parts: LmcResult[], final = true): LmcResult {
   const { method, backend, dim, steps, step, burnIn, thin, draws } = parts[0];
   const cat = <T extends Float64Array | Int32Array>(key: "samples" | "state" | "divergedAt", Kind: new (n: number) => T): T => {
     const out = new Kind(parts.reduce((n, p) => n + p[key].length, 0));
@@ -58,6 +58,14 @@ export function mergeLmc(parts: LmcResult[]): LmcResult {
   );
   return lmcResult(
     { method, backend, dim, steps, step, burnIn, thin, draws },
-    { samples: cat("samples", Float64Array), state: cat("state", Float64Array), accepted, divergedAt: cat("divergedAt", Int32Array), done, aborted: parts.some((p) => p.status === "aborted" || p.stepsDone < steps) },
+    { samples: cat("samples", Float64Array), state: cat("state", Float64Array), accepted, divergedAt: cat("divergedAt", Int32Array), done, ...(final ? standing(parts) : { status: "running", stopMessage: "" }) },
   );
+}
+
+/** How the merged run ended: aborted if a block was, else completed. */
+function standing(parts: LmcResult[]): { status: LmcResult["status"]; stopMessage: string } {
+  // (diverged chains hide a block's abort in its status; its steps tell)
+  const stopped = parts.find((p) => p.status === "aborted" || (p.status === "diverged" && p.stepsDone < p.steps));
+  if (stopped) return { status: "aborted", stopMessage: `aborted by options.signal after ${Math.min(...parts.map((p) => p.stepsDone))} of ${stopped.steps} steps` };
+  return { status: "completed", stopMessage: "" };
 }

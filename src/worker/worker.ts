@@ -2,7 +2,7 @@
 // (its large arrays transferred) or the error. One job at a time; an abort message aborts it.
 import { ownerPort } from "./port.js";
 import { run, type Job } from "./run.js";
-import { toWire } from "./serialize.js";
+import { toWire, type FitOutput } from "./serialize.js";
 import { resolveTarget } from "./target-source.js";
 import type { Reply, Request } from "./pool.js";
 
@@ -22,8 +22,10 @@ port.listen(async (message) => {
     const target = m.target === null ? null : await resolveTarget(m.target);
     // a task's turn first, so an abort posted right after the job is seen before it starts
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options };
-    const result = await run(job, (info) => reply({ type: "progress", id: m.id, info }), controller.signal);
+    const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options, snapshots: m.snapshots };
+    // a snapshot is copied, not transferred: the final result may share its arrays
+    const progress = (info: unknown, current?: FitOutput) => reply({ type: "progress", id: m.id, info, current: current && toWire(current).wire });
+    const result = await run(job, progress, controller.signal);
     const { wire, transfer } = toWire(result);
     reply({ type: "done", id: m.id, wire }, transfer);
   } catch (e) {

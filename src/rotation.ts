@@ -1,0 +1,163 @@
+// RoVI's rotation: the Procrustes step on draws from the factors, and the starting rotations
+// (Haar-random, a mixture's principal axes, the principal axes of draws).
+import { getBackend, type Backend, type BackendName, type Buffer, type BufferSet } from "./backend.js";
+import type { Engine } from "./cavi.js";
+import { backendOption } from "./core/options.js";
+import * as P from "./generated/portable/index.js";
+import { svdOf } from "./linalg.js";
+import { drawMoments, type RoviConfig } from "./rovi-options.js";
+import type { GaussianMixture } from "./targets.js";
+import { integer, knownKeys, options, typeError } from "./validate.js";
+
+/** Jacobi sweeps allowed to a polar factor (it converges quadratically, in about 10). */
+const POLAR_SWEEPS = 60;
+
+/** The rotation step's buffers and state for one fit. */
+export class Rotator {
+  private c = 0;
+  /** Whether the last step was accepted at its first c (then the next one tries c / 2). */
+  private grow = true;
+  /** Why the last step failed (a non-finite objective, gradient or polar factor), or null. */
+  failure: string | null = null;
+  readonly o: Buffer<Float64Array>;
+  private readonly g: Buffer<Float64Array>;
+  private readonly m: Buffer<Float64Array>;
+  private readonly candidate: Buffer<Float64Array>;
+  private readonly s: Buffer<Float64Array>;
+  private readonly v: Buffer<Float64Array>;
+  private readonly work: Buffer<Float64Array>;
+  /** The draws' generator, reset to `seedState` before every step (common random numbers). */
+  private readonly rng: Buffer<Int32Array>;
+  private readonly seedState: Int32Array;
+  private readonly bufs: BufferSet;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly cfg: RoviConfig,
+  ) {
+    const b = (this.bufs = engine.bufs);
+    const d = engine.d;
+    this.o = b.f64(d * d);
+    this.g = b.f64(d * d);
+    this.m = b.f64(d * d);
+    this.candidate = b.f64(d * d);
+    this.s = b.f64(d);
+    this.v = b.f64(d * d);
+    this.work = b.f64(P.polarWorkLength(d));
+    this.rng = b.i32(4);
+    engine.backend.kernels.seedStreams(this.rng.handle, engine.config.seed.lo ^ 0x6a09e667, engine.config.seed.hi, 1);
+    this.seedState = this.rng.view.slice();
+  }
+
+  /** Sets O (and the engine's copy). */
+  set(rotation: Float64Array): void {
+    this.o.view.set(rotation);
+    this.engine.setRotation(rotation);
+  }
+
+  /** The polar factor of m into out, or why it failed (m not finite, Jacobi not converged). */
+  polar(m: Buffer<Float64Array>, out: Buffer<Float64Array>): string | null {
+    const sweeps = this.engine.backend.kernels.polarFactor(m.handle, this.engine.d, out.handle, this.s.handle, this.v.handle, this.work.handle, POLAR_SWEEPS);
+    if (sweeps === 0) return "the rotation step's matrix cO - G was not finite (a non-finite or huge gradient of log pi)";
+    if (sweeps < 0) return `the polar factor's Jacobi SVD did not converge in ${POLAR_SWEEPS} sweeps`;
+    return null;
+  }
+
+  /**
+   * One Procrustes step on draws from the current factors. The draws come from the same
+   * uniforms every step (common random numbers), so the steps are a deterministic map of the
+   * factors that settles instead of wandering with sampling noise. `fresh`: the factors have
+   * changed since the last step, so the draws y are made anew; otherwise the last step's
+   * draws y and their images x = O y (left by its accepted candidate) serve again. Returns
+   * how far O moved (Frobenius; 0 when no step lowered the sample objective), or NaN with
+   * `failure` set when the objective, gradient or polar factor is not finite.
+   */
+  step(fresh: boolean): number {
+    const { engine } = this;
+    const k = engine.backend.kernels;
+    const d = engine.d;
+    const n = this.cfg.rotationSamples;
+    const y = this.bufs.scratch("rotY", n * d);
+    const x = this.bufs.scratch("rotX", n * d);
+    const logp = this.bufs.scratch("rotLogp", n);
+    const grad = this.bufs.scratch("rotGrad", n * d);
+    this.failure = null;
+    if (fresh) {
+      this.rng.view.set(this.seedState);
+      k.mfviSample(engine.view.buffer.handle, this.rng.handle, n, 1, y.handle, x.handle);
+    }
+    engine.evaluator.valueAndGradient(x, n, logp, grad);
+    const f = k.roviGradient(y.handle, grad.handle, logp.handle, n, d, this.g.handle);
+    const gNorm = Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0));
+    if (!Number.isFinite(f) || !Number.isFinite(gNorm)) return this.fail(`the rotation step's ${Number.isFinite(f) ? "gradient" : "objective E[V]"} is not finite on draws from the factors`);
+    // c starts at the last accepted value, halved if that was accepted at once (so steps can
+    // grow again); it restarts from |G|_F when rejected steps have driven it out of range
+    const scale = Math.max(gNorm, 1e-300);
+    this.c = this.c > 0 && this.c < 1e12 * scale ? (this.grow ? this.c / 2 : this.c) : scale;
+    for (let attempt = 0; attempt <= this.cfg.maxBacktracks; attempt++, this.c *= 2) {
+      this.grow = attempt === 0;
+      k.procrustesTarget(this.o.handle, this.g.handle, this.c, d, this.m.handle);
+      const failed = this.polar(this.m, this.candidate);
+      if (failed) return this.fail(failed);
+      k.applyRotation(this.candidate.handle, d, y.handle, n, x.handle);
+      engine.evaluator.logDensity(x, n, logp);
+      const fNew = k.meanPotential(logp.handle, n);
+      if (fNew <= f) {
+        const moved = k.frobeniusDistance(this.candidate.handle, this.o.handle, d);
+        this.set(this.candidate.view.slice());
+        return moved;
+      }
+    }
+    return 0;
+  }
+
+  private fail(why: string): number {
+    this.failure = why;
+    return NaN;
+  }
+}
+
+/** A Haar-random orthogonal matrix: the polar factor of a Gaussian matrix (invariant under rotations). */
+export function haar(engine: Engine, rotator: Rotator): Float64Array {
+  const d = engine.d;
+  const g = engine.bufs.scratch("haar", d * d);
+  const out = engine.bufs.scratch("haarOut", d * d);
+  engine.backend.kernels.fillNormal(engine.rng.handle, 0, g.handle, 0, d * d);
+  rotator.polar(g, out);
+  return out.view.slice(0, d * d);
+}
+
+/** Principal axes of a Gaussian mixture: the eigenvectors of its covariance, as columns. */
+export function mixtureAxes(target: GaussianMixture, backend: Backend): Float64Array {
+  const d = target.dim;
+  const mean = new Float64Array(d);
+  for (const c of target.components) for (let i = 0; i < d; i++) mean[i] += c.weight * c.mean[i];
+  const cov = new Float64Array(d * d);
+  for (const c of target.components)
+    for (let r = 0; r < d; r++)
+      for (let s = 0; s < d; s++) cov[r * d + s] += c.weight * (c.covariance[r * d + s] + (c.mean[r] - mean[r]) * (c.mean[s] - mean[s]));
+  return symmetricEigen(backend, cov, d).vectors;
+}
+
+/**
+ * Eigenvectors (columns, by decreasing eigenvalue) and eigenvalues of a symmetric PSD matrix:
+ * U and S of its SVD.
+ */
+export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number): { vectors: Float64Array; values: Float64Array } {
+  const { U, S } = svdOf(backend, matrix, d, d);
+  return { vectors: U, values: S };
+}
+
+/**
+ * The principal axes of draws (n x d row-major): the eigenvectors of their covariance as the
+ * columns of an orthogonal d x d matrix, by decreasing variance. A starting rotation for
+ * rovi() from exploratory draws (e.g. from lmc()).
+ */
+export async function principalAxes(samples: Float64Array, dim: number, opts?: { backend?: BackendName }): Promise<Float64Array> {
+  if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
+  const d = integer("dim", dim, 1, 100_000);
+  const o = options("options", opts);
+  knownKeys("options", o, ["backend"]);
+  const { cov } = drawMoments("samples", samples, d);
+  return symmetricEigen(await getBackend(backendOption("options.backend", o.backend)), cov, d).vectors;
+}
