@@ -105,11 +105,23 @@ test("an input event is handled within 100 ms while a long fit runs in the worke
     latencies.push(Number(await page.evaluate(() => document.body.dataset.inputLatency)));
     await page.waitForTimeout(100);
   }
+  // the readouts follow the fit live
+  await page.waitForFunction(() => Number(document.querySelector("#sweeps")!.textContent) >= 2);
   expect(await page.evaluate(() => document.body.dataset.state)).toBe("running"); // measured during the fit
   expect(Math.max(...latencies)).toBeLessThan(100);
   await page.click("#stop");
   await finished(page);
   expect((await pageResult(page)).status).toBe("aborted");
+  await page.close();
+});
+
+test("the comparison runs the four methods side by side on the worker pool", async () => {
+  const page = await demo("m=3&seed=1");
+  await page.click("#compare");
+  await page.waitForFunction(() => [...document.querySelectorAll("#comparison tbody tr")].filter((r) => !r.textContent!.includes("running")).length === 4);
+  const rows = await page.$$eval("#comparison tbody tr", (trs) => trs.map((r) => [...r.children].map((c) => c.textContent)));
+  expect(rows.map((r) => [r[0], r[3]])).toEqual([["MFVI", "converged"], ["RoVI", "converged"], ["Gaussian MFVI", "converged"], ["LMC", "completed"]]);
+  await page.screenshot({ path: join(root, "out/screenshots/demo-compare.png"), fullPage: true });
   await page.close();
 });
 
