@@ -21,6 +21,9 @@ function showState(): void {
     if (out) out.textContent = String(value) + (key === "angle" ? "°" : "");
   }
   form.classList.toggle("custom", state.target === "custom");
+  body.classList.toggle("custom", state.target === "custom");
+  // an unnormalised density's fit reports KL - log Z (log Z unknown)
+  setText("kl-label", state.target === "custom" ? "KL − log Z" : "KL");
 }
 
 function readControls(): void {

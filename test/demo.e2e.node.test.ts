@@ -118,8 +118,8 @@ test("an input event is handled within 100 ms while a long fit runs in the worke
 test("the comparison runs the four methods side by side on the worker pool", async () => {
   const page = await demo("m=3&seed=1");
   await page.click("#compare");
-  await page.waitForFunction(() => [...document.querySelectorAll("#comparison tbody tr")].filter((r) => !r.textContent!.includes("running")).length === 4);
-  const rows = await page.$$eval("#comparison tbody tr", (trs) => trs.map((r) => [...r.children].map((c) => c.textContent)));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll("#comparison tbody tr")).filter((r) => !r.textContent!.includes("running")).length === 4);
+  const rows = await page.$$eval("#comparison tbody tr", (trs) => trs.map((r) => Array.from(r.children, (c) => c.textContent)));
   expect(rows.map((r) => [r[0], r[3]])).toEqual([["MFVI", "converged"], ["RoVI", "converged"], ["Gaussian MFVI", "converged"], ["LMC", "completed"]]);
   await page.screenshot({ path: join(root, "out/screenshots/demo-compare.png"), fullPage: true });
   await page.close();

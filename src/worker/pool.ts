@@ -114,7 +114,7 @@ export class WorkerPool {
     return mergeLmc((await Promise.all(parts)) as LmcResult[]);
   }
 
-  svd(matrix: MatrixInput, options?: SvdOptions): Promise<SvdResult> {
+  async svd(matrix: MatrixInput, options?: SvdOptions): Promise<SvdResult> {
     return this.submit("svd", null, matrix, options) as Promise<SvdResult>;
   }
 
