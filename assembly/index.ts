@@ -16,7 +16,7 @@ export * from "./rovi";
 export * from "./lmc";
 export * from "./advi";
 export * from "./posteriors";
-export { nextInt, uniform, seedStreams, fillNormal, jump } from "./random";
+export { nextInt, uniform, seedStreams, seedStreamsFrom, fillNormal, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */
 export function allocF64(n: i32): Float64Array {

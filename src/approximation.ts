@@ -73,9 +73,11 @@ export class Approximation {
   readonly runs: Float64Array | undefined;
   readonly backend: BackendName;
   private readonly factors: Float64Array;
+  private readonly parts: ApproximationParts;
 
   /** @internal Built by the fits. */
   constructor(r: ApproximationParts) {
+    this.parts = r;
     const { d, rotation, grids } = readCompact(r.factors);
     this.method = r.method;
     this.dim = d;
@@ -99,6 +101,11 @@ export class Approximation {
     this.message = r.message;
     this.trace = r.trace;
     this.runs = r.runs;
+  }
+
+  /** @internal What this was built from: `new Approximation(q.toParts())` rebuilds it (in a worker's caller, say). */
+  toParts(): ApproximationParts {
+    return this.parts;
   }
 
   /** Mean of q in x-coordinates: O E_mu[y]. */
