@@ -31,6 +31,7 @@ export interface ApproximationParts {
   trace: Float64Array;
   warnings: string[];
   runs?: Float64Array;
+  runErrors?: Float64Array;
 }
 
 /**
@@ -69,8 +70,14 @@ export class Approximation {
   readonly message: string;
   /** The KL estimate after each sweep (gaussianMfvi: each iteration's estimate of -ELBO). */
   readonly trace: Float64Array;
-  /** RoVI with restarts: every run's final KL (the kept run has the lowest). */
+  /**
+   * RoVI: every run's final KL, in restart order. With restarts > 1 the runs are compared on
+   * common draws (the same for every run), so these differ from `kl`, which is estimated
+   * afresh for the kept run (the first with the lowest of these).
+   */
   readonly runs: Float64Array | undefined;
+  /** The standard errors of `runs` (0 where they are exact quadratures). */
+  readonly runErrors: Float64Array | undefined;
   readonly backend: BackendName;
   private readonly factors: Float64Array;
   private readonly parts: ApproximationParts;
@@ -101,6 +108,7 @@ export class Approximation {
     this.message = r.message;
     this.trace = r.trace;
     this.runs = r.runs;
+    this.runErrors = r.runErrors;
   }
 
   /** @internal What this was built from: `new Approximation(q.toParts())` rebuilds it (in a worker's caller, say). */

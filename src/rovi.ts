@@ -148,7 +148,7 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     private readonly cfg: RoviConfig,
   ) {
     super();
-    this.run = this.startRun(0);
+    this.run = this.startRun(cfg.first);
   }
 
   /** Restart r: seed + r (low word), from a random rotation when r > 0. */
@@ -162,8 +162,8 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     const info = run.step();
     if (run.status !== "running") {
       this.closeRun(run);
-      const r = this.finished.length;
-      if (run.status !== "aborted" && r < this.cfg.restarts) this.run = this.startRun(r);
+      const r = this.cfg.first + this.finished.length;
+      if (run.status !== "aborted" && r < this.cfg.end) this.run = this.startRun(r);
       else this.settle();
     }
     return { ...info, status: this.status };
@@ -195,9 +195,12 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     run.engine.dispose();
     this.best = null;
     const warnings = [...fresh.warnings];
-    const spread = disagreement(this.finished);
+    // a block of the restarts leaves the comparison with the others to the merge (worker/split.ts)
+    const spread = this.cfg.end - this.cfg.first === this.cfg.restarts ? disagreement(this.finished) : null;
     if (spread) warnings.push(spread);
-    this.final = new Approximation({ ...fresh, warnings, runs: Float64Array.from(this.finished, (r) => r.kl) });
+    const runs = Float64Array.from(this.finished, (r) => r.kl);
+    const runErrors = Float64Array.from(this.finished, (r) => r.klError);
+    this.final = new Approximation({ ...fresh, warnings, runs, runErrors });
     this.end(fresh.status as Status, fresh.message);
   }
 
@@ -213,7 +216,7 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
 }
 
 /** A warning when runs' KLs (on common draws) differ by more than their errors allow, or null. */
-function disagreement(runs: ApproximationParts[]): string | null {
+export function disagreement(runs: readonly { kl: number; klError: number }[]): string | null {
   const ok = runs.filter((r) => Number.isFinite(r.kl));
   if (ok.length < 2) return null;
   const lo = ok.reduce((a, b) => (b.kl < a.kl ? b : a));

@@ -18,9 +18,11 @@ describe.each(["wasm", "js"] as const)("on %s", (backend) => {
     const opts = { backend, seed: 11, restarts: 3, gridSize: 32, samples: 32, klSamples: 1024, maxSweeps: 30, rotationSamples: 512 };
     const whole = await rovi(mixture, opts);
     const pieces = roviPieces(opts)!;
-    expect(pieces.map((p) => [p.seed, p.restarts, p.rotationInit])).toEqual([[11, 1, undefined], [12, 1, "random"], [13, 1, "random"]]);
+    expect(pieces.map((p) => p.restartBlock)).toEqual([[0, 1], [1, 2], [2, 3]]);
     const merged = mergeRovi(await Promise.all(pieces.map((p) => rovi(mixture, p))));
     expect(bits(merged.runs!)).toBe(bits(whole.runs!));
+    expect(bits(merged.runErrors!)).toBe(bits(whole.runErrors!));
+    expect(merged.warnings).toEqual(whole.warnings);
     expect(bits([merged.kl, ...merged.rotation, ...merged.trace, ...merged.sample(16, { seed: 1 })])).toBe(
       bits([whole.kl, ...whole.rotation, ...whole.trace, ...whole.sample(16, { seed: 1 })]),
     );
@@ -64,10 +66,23 @@ test("chainBlock is checked like any option", async () => {
   await expect(lmc(mixture, { step: 0.1, chains: 4, chainBlock: [0, 5] })).rejects.toThrow(RangeError);
 });
 
-test("a RoVI run is not split where seed + r would carry into the seed's high word", () => {
-  expect(roviPieces({ seed: 2 ** 32 - 2, restarts: 2 })).not.toBeNull();
-  expect(roviPieces({ seed: 2 ** 32 - 2, restarts: 3 })).toBeNull();
+test("restartBlock is checked like any option", async () => {
+  await expect(rovi(mixture, { restarts: 3, restartBlock: [1, 1] })).rejects.toThrow(/options\.restartBlock\[1\] must be .*got 1/);
+  await expect(rovi(mixture, { restarts: 3, restartBlock: [0, 4] })).rejects.toThrow(RangeError);
+  await expect(rovi(mixture, { restartBlock: [0, 1, 2] as never })).rejects.toThrow(/options\.restartBlock must be a pair/);
   expect(roviPieces({ restarts: 1 })).toBeNull();
+});
+
+test("restarts whose seeds wrap in the low word split too, and restarts that disagree warn alike", async () => {
+  // two well-separated components: restarts from random rotations find different optima
+  const far = gaussianMixture({ weights: [0.5, 0.5], means: [[-4, -4], [4, 4]], covariances: [1, 1] });
+  const opts = { seed: 2 ** 32 - 2, restarts: 4, gridSize: 32, klSamples: 512, maxSweeps: 20, temper: false, rotationSamples: 256 };
+  const whole = await rovi(far, opts);
+  const merged = mergeRovi(await Promise.all(roviPieces(opts)!.map((p) => rovi(far, p))));
+  expect(bits([merged.kl, merged.klError, ...merged.runs!, ...merged.runErrors!, ...merged.rotation])).toBe(
+    bits([whole.kl, whole.klError, ...whole.runs!, ...whole.runErrors!, ...whole.rotation]),
+  );
+  expect(merged.warnings).toEqual(whole.warnings);
 });
 
 test("results cross threads with their own buffers transferred, never a view into a larger one", async () => {

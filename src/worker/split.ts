@@ -1,38 +1,43 @@
 // The one place that knows how a fit is split over workers and merged back, bit for bit:
-//  - RoVI restart r alone is rovi(t, { ...options, seed: seed + r, restarts: 1, rotationInit:
-//    r === 0 ? options.rotationInit : 'random' }) (restarts differ in the seed's low word; the
-//    split is skipped when seed + r would carry into the high word); the kept run is the first
-//    with the lowest non-NaN KL, and `runs` lists every run's KL.
+//  - RoVI restart r alone is rovi(t, { ...options, restartBlock: [r, r + 1] }): its KL on the
+//    fit's common draws in `runs`, its fresh estimate in `kl`; the kept run is the first with
+//    the lowest non-NaN KL in `runs`, and the restarts' disagreement is judged over all runs.
 //  - LMC chains [a, b) alone are lmc(t, { ...options, chainBlock: [a, b] }) (their random
 //    streams start at stream a); blocks are merged in chain order.
 import { Approximation } from "../approximation.js";
 import { lmcResult, type LmcOptions, type LmcResult } from "../lmc.js";
-import type { RoviOptions } from "../rovi.js";
+import { disagreement, type RoviOptions } from "../rovi.js";
 
 const isCount = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
 
 /** One options object per restart, or null when the run cannot be split (then it runs whole). */
 export function roviPieces(options: RoviOptions | undefined): RoviOptions[] | null {
   const restarts = options?.restarts ?? 1;
-  const seed = options?.seed ?? 0;
-  if (!isCount(restarts, 1000) || restarts === 1 || !Number.isSafeInteger(seed) || seed < 0) return null;
-  if ((seed % 2 ** 32) + restarts - 1 >= 2 ** 32) return null;
-  return Array.from({ length: restarts }, (_, r) => ({
-    ...options,
-    seed: seed + r,
-    restarts: 1,
-    rotationInit: r === 0 ? options!.rotationInit : "random",
-  }));
+  if (!isCount(restarts, 1000) || restarts === 1 || options!.restartBlock !== undefined) return null;
+  return Array.from({ length: restarts }, (_, r) => ({ ...options, restartBlock: [r, r + 1] as const }));
 }
 
 /** The restarts' results, in order, as rovi() with all of them returns it. */
 export function mergeRovi(parts: Approximation[]): Approximation {
   // in one thread the runs stop at the first aborted one
   const aborted = parts.findIndex((q) => q.status === "aborted");
-  const runs = aborted < 0 ? parts : parts.slice(0, aborted + 1);
-  const ok = runs.filter((q) => !Number.isNaN(q.kl));
-  const best = (ok.length ? ok : runs).reduce((a, b) => (b.kl < a.kl ? b : a));
-  return new Approximation({ ...best.toParts(), runs: Float64Array.from(runs, (q) => q.kl) });
+  const pieces = aborted < 0 ? parts : parts.slice(0, aborted + 1);
+  // each piece's kept run: its lowest KL on the common draws
+  const lowest = pieces.map((q) => Array.from(q.runs!).reduce((a, b) => (Number.isNaN(a) || b < a ? b : a)));
+  let best = 0;
+  lowest.forEach((kl, i) => {
+    if (!Number.isNaN(kl) && (Number.isNaN(lowest[best]) || kl < lowest[best])) best = i;
+  });
+  const runs = pieces.flatMap((q) => Array.from(q.runs!));
+  const runErrors = pieces.flatMap((q) => Array.from(q.runErrors!));
+  const spread = disagreement(runs.map((kl, i) => ({ kl, klError: runErrors[i] })));
+  const kept = pieces[best].toParts();
+  return new Approximation({
+    ...kept,
+    warnings: spread ? [...kept.warnings, spread] : kept.warnings,
+    runs: Float64Array.from(runs),
+    runErrors: Float64Array.from(runErrors),
+  });
 }
 
 /** Chain blocks [a, b) for `blocks` workers, or null when the run stays whole. */
