@@ -106,9 +106,9 @@ try {
   });
 
   await check("(f) the TSDoc @example blocks run against the installed package", () => runExamples(project));
-  await check("(g) the tarball: dist without source maps, docs, README, LICENSE; links resolve inside it", () => {
+  await check("(g) the tarball: dist without source maps, docs, README, BENCHMARKS, LICENSE; links resolve inside it", () => {
     const paths = files.map((f) => f.path);
-    const stray = paths.filter((p) => !/^(dist\/.*\.(js|d\.ts)|docs\/[\w./-]+\.(md|svg)|README\.md|LICENSE|package\.json)$/.test(p));
+    const stray = paths.filter((p) => !/^(dist\/.*\.(js|d\.ts)|docs\/[\w./-]+\.(md|svg)|README\.md|BENCHMARKS\.md|LICENSE|package\.json)$/.test(p));
     const needed = ["dist/index.js", "dist/index.d.ts", "dist/study/index.js", "dist/study/index.d.ts", "dist/cli.js", "LICENSE", "README.md"].filter((p) => !paths.includes(p));
     const installed = join(project, "node_modules", "rovi");
     const broken = brokenLinks(installed, paths.filter((p) => p.endsWith(".md")));
