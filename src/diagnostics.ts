@@ -43,18 +43,43 @@ function draws(q: unknown, mixture: GaussianMixture, o: { samples: number; seed:
   return { x: q, n: points("samples", q, d) };
 }
 
+/** Component masses with their standard errors (componentMassEstimate). */
+export interface MassEstimate {
+  /** m_k, summing to 1. */
+  mass: Float64Array;
+  /**
+   * The standard error of each m_k: sqrt(sum_j (r_k(x_j) - m_k)^2 / (n (n - 1))). For an
+   * Approximation's stratified (Latin hypercube) draws this bounds the error from above (a
+   * Latin hypercube mean has at most n / (n - 1) times the variance of an independent one);
+   * for draws passed in it is the error of independent draws, which correlated draws (one
+   * Langevin chain's, unthinned) exceed.
+   */
+  error: Float64Array;
+  /** The draws n. */
+  draws: number;
+}
+
 /**
  * Component masses m_k = E_q[r_k(X)], r_k(x) = w_k p_k(x) / pi(x): how much of q sits on each
- * component. Estimated from draws.
+ * component. Estimated from draws (componentMassEstimate gives their standard errors).
  */
 export function componentMass(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): Float64Array {
+  return componentMassEstimate(approxOrSamples, mixture, opts).mass;
+}
+
+/** componentMass with the standard error of each mass. */
+export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): MassEstimate {
   const t = checkMixture(mixture);
   const { x, n } = draws(approxOrSamples, t, drawOptions(opts, t.dim));
   const K = t.components.length;
   const r = t.responsibilities(x);
   const m = new Float64Array(K);
   for (let j = 0; j < n; j++) for (let k = 0; k < K; k++) m[k] += r[j * K + k];
-  return m.map((v) => v / n);
+  const mass = m.map((v) => v / n);
+  const ss = new Float64Array(K);
+  for (let j = 0; j < n; j++) for (let k = 0; k < K; k++) ss[k] += (r[j * K + k] - mass[k]) ** 2;
+  const error = ss.map((v) => (n > 1 ? Math.sqrt(v / (n * (n - 1))) : Infinity));
+  return { mass, error, draws: n };
 }
 
 /**

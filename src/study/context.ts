@@ -95,17 +95,24 @@ export function row(experiment: ExperimentId, setting: string, method: string, l
     method,
     label,
     kl: values.kl ?? null,
+    klError: values.klError ?? null,
     masses: values.masses ?? null,
     w1: values.w1 ?? null,
     seconds: values.seconds ?? 0,
     status: values.status ?? "",
+    warnings: values.warnings ?? [],
     extra: values.extra ?? {},
   };
 }
 
 /** A fit's row values on a mixture: KL, masses, status and sweeps (then `extra`). */
 export function fitValues(ctx: Ctx, t: GaussianMixture, q: Approximation, seconds: number, extra: Record<string, number> = {}): RowValues {
-  return { kl: q.kl, masses: massesOf(ctx, q, t), seconds, status: q.status, extra: { sweeps: q.iterations, ...extra } };
+  return { ...reportOf(q), masses: massesOf(ctx, q, t), seconds, extra: { sweeps: q.iterations, ...extra } };
+}
+
+/** What a fit says of itself: KL with its error, status, warnings. */
+export function reportOf(q: Approximation): Pick<RowValues, "kl" | "klError" | "status" | "warnings"> {
+  return { kl: q.kl, klError: q.klError, status: q.status, warnings: [...q.warnings] };
 }
 
 /** A sampler's row values on a mixture: the masses of its finite draws (n x 2) and their count. */

@@ -2,7 +2,7 @@
 // (W1 to the exact marginals), and where Langevin chains from a common start end up.
 import { lmc, marginalW1, type Approximation } from "../index.js";
 import { COLORS, contourFigure, fmt, lineFigure } from "../svg.js";
-import { common, drawValues, finiteRows, LMC_STEP, massesOf, row, timed, type Ctx, type Outcome } from "./context.js";
+import { common, drawValues, finiteRows, LMC_STEP, massesOf, reportOf, row, timed, type Ctx, type Outcome } from "./context.js";
 import { fitsOf, LIGHT_HEAVY, type Fits } from "./e2.js";
 import { grid2, marginalPanel, mixtureBox, panel, type MarginalCurve } from "./figures.js";
 import type { Figure, ResultRow } from "./index.js";
@@ -84,7 +84,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   const dLight = finiteRows(light.samples, 2);
   const dMid = finiteRows(mid.samples, 2);
   const w1 = (q: Approximation | Float64Array) => DIRECTIONS.map((u) => marginalW1(q, t, u, { seed: ctx.seed }));
-  const fit = ([q, seconds]: [Approximation, number]) => ({ kl: q.kl, masses: massesOf(ctx, q, t), w1: w1(q), seconds, status: q.status });
+  const fit = ([q, seconds]: [Approximation, number]) => ({ ...reportOf(q), masses: massesOf(ctx, q, t), w1: w1(q), seconds });
   const sampled = (draws: Float64Array, status: string, seconds: number) => ({ ...drawValues(ctx, t, draws, status, seconds), w1: w1(draws) });
   const by: Rows = {
     mfviA: row("E3", p.setting, "mfvi-a", "MFVI, init at the light component", fit(qa)),

@@ -2,7 +2,7 @@
 // dimension grows: masses, KL and time.
 import { mfvi, normalDraws, rovi } from "../index.js";
 import { COLORS, lineFigure, type LinePanel, type Series } from "../svg.js";
-import { common, M, massesOf, mixture, row, timed, type Ctx, type Outcome } from "./context.js";
+import { common, M, massesOf, mixture, reportOf, row, timed, type Ctx, type Outcome } from "./context.js";
 import type { Figure, ResultRow } from "./index.js";
 import { fmtKl, fmtMass, fmtMasses, fmtS } from "./report.js";
 
@@ -81,8 +81,8 @@ export async function run(ctx: Ctx): Promise<Outcome<ResultRow>> {
     const setting = `d = ${d}`;
     const [q, sq] = await timed(() => mfvi(t, common(ctx)));
     const [r, sr] = await timed(() => rovi(t, common(ctx)));
-    by.mfvi.push(row("E4", setting, "mfvi", "MFVI", { kl: q.kl, masses: massesOf(ctx, q, t), seconds: sq, status: q.status, extra: { d, alignment, sweeps: q.iterations } }));
-    by.rovi.push(row("E4", setting, "rovi", "RoVI", { kl: r.kl, masses: massesOf(ctx, r, t), seconds: sr, status: r.status, extra: { d, alignment, sweeps: r.iterations } }));
+    by.mfvi.push(row("E4", setting, "mfvi", "MFVI", { ...reportOf(q), masses: massesOf(ctx, q, t), seconds: sq, extra: { d, alignment, sweeps: q.iterations } }));
+    by.rovi.push(row("E4", setting, "rovi", "RoVI", { ...reportOf(r), masses: massesOf(ctx, r, t), seconds: sr, extra: { d, alignment, sweeps: r.iterations } }));
     rows.push(by.mfvi[i], by.rovi[i]);
     ctx.say(`  E4 d = ${d}: MFVI ${sq.toFixed(1)} s, RoVI ${sr.toFixed(1)} s`);
   }

@@ -2,7 +2,7 @@
 // MFVI keeps one labelling; RoVI started from exploratory Langevin draws finds both.
 import { faithfulEruptions, labelSwitchingPosterior, lmc, mfvi, principalAxes, rovi, type Approximation, type Target } from "../index.js";
 import { COLORS, contourFigure, lineFigure, type ContourPanel } from "../svg.js";
-import { common, finiteRows, row, timed, type Ctx, type Outcome } from "./context.js";
+import { common, finiteRows, reportOf, row, timed, type Ctx, type Outcome } from "./context.js";
 import { collapseTable, collapseVerdicts } from "./collapse.js";
 import { grid2, panel, type Box } from "./figures.js";
 import type { Figure, ResultRow } from "./index.js";
@@ -134,7 +134,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   const rows: ResultRow[] = [];
   const frac = (q: Approximation) => labelFraction(q.sample(20_000, { seed: ctx.seed, stratified: true }));
   const fitRow = (method: string, label: string, [q, seconds]: [Approximation, number]) => {
-    const r = row("E5", SETTING, method, label, { kl: q.kl, seconds, status: q.status, extra: { labelFraction: frac(q), sweeps: q.iterations, mean1: q.mean[0], mean2: q.mean[1] } });
+    const r = row("E5", SETTING, method, label, { ...reportOf(q), seconds, extra: { labelFraction: frac(q), sweeps: q.iterations, mean1: q.mean[0], mean2: q.mean[1] } });
     rows.push(r);
     return r;
   };

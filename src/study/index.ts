@@ -78,13 +78,17 @@ export interface ResultRow {
   label: string;
   /** KL(q || pi) (for the unnormalised posterior of E5: E_q[V] - H(q), the negative ELBO); null for samplers. */
   kl: number | null;
+  /** The standard error of `kl` (0 for an exact quadrature); null for samplers. */
+  klError: number | null;
   /** Component masses, one per mixture component; null when the target is not a mixture. */
   masses: number[] | null;
   /** E3: W1 to the exact marginals along x1, x2 and (1, 1)/sqrt 2. */
   w1: number[] | null;
   seconds: number;
-  /** 'converged', 'maxSweeps', ... for fits; 'ok' or 'diverged' for LMC. */
+  /** 'converged', 'unreliable', 'maxIterations', ... for fits; 'completed' or 'diverged' for LMC. */
   status: string;
+  /** What the fit's result says not to trust about it (Approximation.warnings). */
+  warnings: string[];
   /** Other numbers: labelFraction (E5), alignment (E4), sweeps, ... */
   extra: Record<string, number>;
 }

@@ -1,6 +1,6 @@
 // The study as text: number formats for tables and prose, tables as plain text and Markdown,
 // and the Markdown report.
-import type { StudyResult, Table } from "./index.js";
+import type { ExperimentResult, StudyResult, Table } from "./index.js";
 
 /** A mass as text: 4 decimals, or 2 significant digits when tiny. */
 export function fmtMass(v: number): string {
@@ -39,6 +39,8 @@ export function markdownReport(r: StudyResult): string {
   for (const e of r.experiments) {
     out.push("", `## ${e.id}. ${e.title}`, "", e.setup, "");
     for (const t of e.tables) out.push(`**${t.title}** (${e.seconds.toFixed(1)} s)`, "", markdownTable(t), "");
+    const warned = warningLines(e);
+    if (warned.length) out.push("**What the fits warn of.**", "", ...warned.map((w) => `- ${w}`), "");
     for (const f of e.figures) out.push(`![${f.caption}](${f.file})`, "", `*${f.caption}*`, "");
     out.push(`**What it shows.** ${e.summary}`);
   }
@@ -46,5 +48,16 @@ export function markdownReport(r: StudyResult): string {
   return out.join("\n");
 }
 
-/** The results tables of every experiment as aligned plain text. */
-export const textReport = (r: StudyResult): string => r.experiments.map((e) => e.tables.map((t) => textTable(t)).join("\n\n")).join("\n\n");
+/** Each warning of an experiment's fits, once per fit, naming the fit. */
+function warningLines(e: ExperimentResult): string[] {
+  return e.rows.flatMap((r) => r.warnings.map((w) => `${r.label} (${r.setting}): ${w}`));
+}
+
+/** The results tables of every experiment, and the warnings of its fits, as aligned plain text. */
+export const textReport = (r: StudyResult): string =>
+  r.experiments
+    .map((e) => {
+      const warned = warningLines(e);
+      return [...e.tables.map((t) => textTable(t)), ...(warned.length ? [["Warnings:", ...warned.map((w) => `  ${w}`)].join("\n")] : [])].join("\n\n");
+    })
+    .join("\n\n");
