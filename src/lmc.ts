@@ -17,8 +17,8 @@ function nextDraw(c: Pick<LmcConfig, "burnIn" | "thin" | "draws">, done: number)
   return { draw, countdown: draw < c.draws ? c.burnIn + c.thin * (draw + 1) - done : 1 };
 }
 
-/** A Langevin run, one block of steps per step (mixtures: about 2^20 chain-steps x dim x K; custom targets: one step). */
-class LmcRun extends StepperBase<LmcResult, LmcProgress> {
+/** @internal A Langevin run, one block of steps per step (mixtures: about 2^20 chain-steps x dim x K; custom targets: one step). */
+export class LmcRun extends StepperBase<LmcResult, LmcProgress> {
   private readonly d: number;
   private readonly n: number;
   private readonly evaluator: Evaluator;

@@ -13,8 +13,8 @@ export function identity(d: number): Float64Array {
   return o;
 }
 
-/** An MFVI fit, one CAVI sweep per step. */
-class MfviFit extends StepperBase<Approximation, ProgressInfo> {
+/** @internal An MFVI fit, one CAVI sweep per step. */
+export class MfviFit extends StepperBase<Approximation, ProgressInfo> {
   private sweeps = 0;
   private final: Approximation | null = null;
 

@@ -2,9 +2,10 @@
 import { backendNow } from "./backend.js";
 import { symmetricEigen } from "./rotation.js";
 import * as P from "./generated/portable/index.js";
-import type { CaviOptions } from "./cavi.js";
+import type { CaviOptions, ProgressInfo } from "./cavi.js";
+import type { StepperStatus } from "./core/driver.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
+import { Described, finite, inRange, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
 
 export interface TemperSchedule {
   /** First exponent beta of V_beta = beta V; default 0.05. */
@@ -15,16 +16,38 @@ export interface TemperSchedule {
   betas?: readonly number[];
 }
 
-export interface RoviOptions extends CaviOptions {
+/** RoVI's own exploration (rotationInit 'explore'): a pilot MFVI fit, then Langevin chains from a box around it. */
+export interface RoviExploreOptions {
+  /** Langevin (ULA) chains, started uniformly in the box; 4 to 4096, default max(64, 4 dim). */
+  chains?: number;
+  /** ULA steps per chain; 1 to 1e6, default 400. */
+  steps?: number;
+  /** ULA step size; default 0.05 times the smallest variance of the pilot fit's factors. */
+  step?: number;
+}
+
+export interface RoviOptions extends Omit<CaviOptions, "onProgress"> {
+  /** Called after every step (the exploration's, then every sweep); a returned promise is awaited. */
+  onProgress?: (info: RoviProgress) => unknown;
   /**
    * Starting rotation: 'pca' (the principal axes of a Gaussian mixture: eigenvectors of its
-   * covariance), 'identity', 'random' (Haar), a d x d orthogonal matrix (within 1e-8), or
-   * `{ samples }`: the principal axes of exploratory draws (e.g. `lmc(...).samples`; rows of
-   * length d, row-major or nested), with the factors started from the draws' means and
-   * spreads along those axes unless `init` or `bounds` says otherwise. Default 'auto': 'pca'
-   * for mixtures, 'identity' for custom targets.
+   * covariance), 'explore' (the principal axes of RoVI's own exploratory draws, see
+   * `explore`), 'identity', 'random' (Haar), a d x d orthogonal matrix (within 1e-8), or
+   * `{ samples }`: the principal axes of your exploratory draws (e.g. `lmc(...).samples`; rows
+   * of length d, row-major or nested). From draws ('explore', `{ samples }`) the factors start
+   * at the draws' means and spreads along those axes unless `init` or `bounds` says otherwise.
+   * Default 'auto': 'pca' for mixtures, 'explore' for custom targets ('identity' with
+   * `explore: false`).
    */
-  rotationInit?: "auto" | "identity" | "random" | "pca" | readonly (readonly number[])[] | Float64Array | { samples: Float64Array | readonly (readonly number[])[] };
+  rotationInit?: "auto" | "identity" | "random" | "pca" | "explore" | readonly (readonly number[])[] | Float64Array | { samples: Float64Array | readonly (readonly number[])[] };
+  /**
+   * The exploration behind rotationInit 'explore', run once per fit from `seed` before the
+   * first sweep (onProgress reports it as phase 'explore'): a pilot MFVI fit (64 cells per
+   * factor, at most 30 sweeps, tol 1e-3), then ULA chains started uniformly in the box mean
+   * +- max(10 sd, |mean| + 1) around it, whose settled final states are the draws. `false`:
+   * no exploration ('auto' then means 'identity' for custom targets).
+   */
+  explore?: RoviExploreOptions | false;
   /** Independent runs (restart r > 0 starts from a random rotation, seed + r); the lowest KL is kept. Default 1. */
   restarts?: number;
   /** Tempering schedule; default on (6 stages from beta = 0.05); false turns it off. */
@@ -48,17 +71,42 @@ export interface RoviOptions extends CaviOptions {
   restartBlock?: readonly [number, number];
 }
 
-export const ROVI_KEYS = ["rotationInit", "restarts", "temper", "rotationEvery", "rotationSteps", "rotationSamples", "rotationTol", "cyclesPerStage", "procrustes", "restartBlock"];
+/** What a RoVI step reports (and onProgress receives): the exploration's steps, then the fit's sweeps. */
+export type RoviProgress = ExploreProgress | (ProgressInfo & { phase: "fit" });
 
-/** A start from exploratory draws: their principal axes, and their moments along them. */
+/** A step of the exploration (rotationInit 'explore'): a pilot sweep, then a Langevin step of every chain. */
+export interface ExploreProgress {
+  phase: "explore";
+  /** Sweeps of the pilot MFVI fit so far. */
+  pilotSweeps: number;
+  /** Langevin steps done, of `steps`. */
+  step: number;
+  steps: number;
+  status: StepperStatus;
+}
+
+export const ROVI_KEYS = ["rotationInit", "explore", "restarts", "temper", "rotationEvery", "rotationSteps", "rotationSamples", "rotationTol", "cyclesPerStage", "procrustes", "restartBlock"];
+
+/** A start from exploratory draws: their principal axes, their moments along them, and the draws' mean and covariance. */
 export interface DrawsStart {
   rotation: Float64Array;
   center: Float64Array;
   scale: Float64Array;
+  mean: Float64Array;
+  cov: Float64Array;
+}
+
+/** The exploration's settings (its seed and backend are the fit's). */
+export interface ExploreSettings {
+  chains: number;
+  steps: number;
+  step: number | undefined;
 }
 
 export interface RoviConfig {
-  rotationInit: "identity" | "random" | "pca" | Float64Array | DrawsStart;
+  rotationInit: "identity" | "random" | "pca" | "explore" | Float64Array | DrawsStart;
+  /** The exploration's settings (null: explore: false). */
+  explore: ExploreSettings | null;
   restarts: number;
   /** The restarts this fit runs: [first, end) of restarts (all of them unless restartBlock). */
   first: number;
@@ -74,10 +122,12 @@ export interface RoviConfig {
 
 export function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviConfig {
   const d = target.dim;
-  let rotationInit: RoviConfig["rotationInit"] = target instanceof GaussianMixture ? "pca" : "identity";
+  const explore = exploreSettings(opts.explore, d);
+  let rotationInit: RoviConfig["rotationInit"] = target instanceof GaussianMixture ? "pca" : explore ? "explore" : "identity";
   const ri = opts.rotationInit;
   if (typeof ri === "string" && ri !== "auto") {
-    rotationInit = oneOf("options.rotationInit", ri, ["identity", "random", "pca"] as const);
+    rotationInit = oneOf("options.rotationInit", ri, ["identity", "random", "pca", "explore"] as const);
+    if (rotationInit === "explore" && !explore) throw rangeError("options.rotationInit", "not 'explore' when options.explore is false", "explore");
     if (rotationInit === "pca" && !(target instanceof GaussianMixture))
       throw rangeError("options.rotationInit", "'pca' only for a Gaussian mixture target (for others pass { samples } of exploratory draws)", "pca");
   } else if (typeof ri === "object" && ri !== null && !Array.isArray(ri) && !(ri instanceof Float64Array)) {
@@ -130,6 +180,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   }
   const cfg: RoviConfig = {
     rotationInit,
+    explore,
     restarts,
     first,
     end,
@@ -145,6 +196,19 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   if (target instanceof CustomTarget && !target.hasGradient)
     throw typeError("target", "a target with gradLogDensity (RoVI's rotation step needs the gradient)", "a customTarget without one");
   return cfg;
+}
+
+/** options.explore: its settings, or null for false. */
+function exploreSettings(value: unknown, d: number): ExploreSettings | null {
+  if (value === false) return null;
+  if (value !== undefined && (typeof value !== "object" || value === null)) throw typeError("options.explore", "an object { chains, steps, step } or false", value);
+  const e = options("options.explore", value);
+  knownKeys("options.explore", e, ["chains", "steps", "step"]);
+  return {
+    chains: e.chains === undefined ? Math.min(4096, Math.max(64, 4 * d)) : integer("options.explore.chains", e.chains, 4, 4096),
+    steps: e.steps === undefined ? 400 : integer("options.explore.steps", e.steps, 1, 1e6),
+    step: e.step === undefined ? undefined : inRange("options.explore.step", e.step, 0, Infinity, { openMin: true }),
+  };
 }
 
 /** Mean and covariance (divisor n - 1) of n draws of dimension d, row-major. */
@@ -165,18 +229,31 @@ export function drawMoments(name: string, samples: Float64Array, d: number): { m
   return { mean, cov };
 }
 
-/** rotationInit { samples }: the draws' principal axes O, and the mean and spread of O^T x. */
-function drawsStart(name: string, value: unknown, d: number): DrawsStart {
+/** rotationInit { samples } (and 'explore'): the draws' principal axes O, and the mean and spread of O^T x. */
+export function drawsStart(name: string, value: unknown, d: number): DrawsStart {
   const samples = value instanceof Float64Array ? value : matrix(name, value, { cols: d }).data;
   const { mean, cov } = drawMoments(name, samples, d);
   // the eigenvalues are the variances along the axes; the JS kernels give the same bits as WASM
   const { vectors, values } = symmetricEigen(backendNow("js"), cov, d);
   const center = new Float64Array(d);
   for (let i = 0; i < d; i++) for (let r = 0; r < d; r++) center[i] += vectors[r * d + i] * mean[r];
-  // a spread of 0 (all draws on a hyperplane) would give a degenerate factor: floor it
-  const floor = 1e-6 * Math.sqrt(Math.max(values[0], Number.MIN_VALUE));
-  const scale = values.map((v) => Math.max(Math.sqrt(v), floor));
-  return { rotation: vectors, center, scale };
+  return { rotation: vectors, center, scale: spreads(values), mean, cov };
 }
 
+/** Sds from variances, floored: a spread of 0 (all draws on a hyperplane) would give a degenerate factor. */
+function spreads(variances: Float64Array): Float64Array {
+  const floor = 1e-6 * Math.sqrt(Math.max(variances.reduce((m, v) => Math.max(m, v), 0), Number.MIN_VALUE));
+  return variances.map((v) => Math.max(Math.sqrt(v), floor));
+}
 
+/** The draws' mean and spread along the columns of another rotation (a restart's random one). */
+export function momentsAlong(start: DrawsStart, rotation: Float64Array, d: number): { center: Float64Array; scale: Float64Array } {
+  const center = new Float64Array(d);
+  const variance = new Float64Array(d);
+  for (let i = 0; i < d; i++)
+    for (let r = 0; r < d; r++) {
+      center[i] += rotation[r * d + i] * start.mean[r];
+      for (let c = 0; c < d; c++) variance[i] += rotation[r * d + i] * start.cov[r * d + c] * rotation[c * d + i];
+    }
+  return { center, scale: spreads(variance) };
+}

@@ -4,14 +4,18 @@
 import { Approximation, type ApproximationParts } from "./approximation.js";
 import { getBackend, type Backend } from "./backend.js";
 import { Engine, initialGuess, KL_COMPARE, parseCaviOptions, type CaviConfig, type ProgressInfo } from "./cavi.js";
-import { runToEnd, StepperBase, type Status, type Stepper } from "./core/driver.js";
+import { runToEnd, StepperBase, type Control, type Status, type Stepper } from "./core/driver.js";
+import { Explorer } from "./explore.js";
 import { options } from "./validate.js";
 import { identity } from "./mfvi.js";
 import { haar, mixtureAxes, Rotator } from "./rotation.js";
-import { parseRoviOptions, ROVI_KEYS, type RoviConfig, type RoviOptions } from "./rovi-options.js";
+import { drawsStart, momentsAlong, parseRoviOptions, ROVI_KEYS, type DrawsStart, type RoviConfig, type RoviOptions, type RoviProgress } from "./rovi-options.js";
 import type { GaussianMixture, Target } from "./targets.js";
 
-export type { RoviOptions, TemperSchedule } from "./rovi-options.js";
+export type { ExploreProgress, RoviExploreOptions, RoviOptions, RoviProgress, TemperSchedule } from "./rovi-options.js";
+
+/** The start a run is built from: the fit's rotationInit, with the exploration's draws in place of 'explore'. */
+type RunStart = Exclude<RoviConfig["rotationInit"], "explore">;
 
 /** One run of RoVI from one start, one CAVI sweep (and, when due, a rotation phase) per step. */
 class Run {
@@ -33,7 +37,9 @@ class Run {
     target: Target,
     private readonly config: CaviConfig,
     private readonly cfg: RoviConfig,
-    start: RoviConfig["rotationInit"],
+    start: RunStart,
+    /** Draws to start the factors from along a random rotation (restarts r > 0). */
+    draws: DrawsStart | null,
   ) {
     const engine = (this.engine = Engine.on(backend, target, config));
     this.rotator = new Rotator(engine, cfg);
@@ -50,7 +56,8 @@ class Run {
               ? fromDraws.rotation
               : (start as Float64Array);
     this.rotator.set(rotation);
-    const guess = fromDraws && config.init === "auto" && !config.bounds ? fromDraws : initialGuess(target, rotation, config, "moments");
+    const own = config.init === "auto" && !config.bounds;
+    const guess = own && fromDraws ? fromDraws : own && draws ? momentsAlong(draws, rotation, d) : initialGuess(target, rotation, config, "moments");
     // a tempered start is broader: pi^beta spreads a Gaussian by 1 / sqrt(beta)
     engine.initFactors(guess.center, guess.scale.map((s) => s / Math.sqrt(cfg.betas[0])));
     engine.setBeta(cfg.betas[0]);
@@ -133,8 +140,14 @@ class Run {
  * numbers (the same KL draws for every run); the best one's KL is then estimated afresh on
  * draws it was not chosen on, so the reported KL is not biased low by the choice.
  */
-class RoviFit extends StepperBase<Approximation, ProgressInfo> {
-  private run: Run | null;
+class RoviFit extends StepperBase<Approximation, RoviProgress> {
+  private run: Run | null = null;
+  /** The exploration while it runs (rotationInit 'explore'). */
+  private explorer: Explorer | null = null;
+  /** The draws the runs start from (rotationInit 'explore' or { samples }). */
+  private draws: DrawsStart | null;
+  private start: RunStart | null;
+  private readonly warnings: string[] = [];
   /** Every finished run's parts, compared on common draws. */
   private readonly finished: ApproximationParts[] = [];
   /** The best finished run so far, kept alive for the final estimate. */
@@ -148,16 +161,22 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     private readonly cfg: RoviConfig,
   ) {
     super();
-    this.run = this.startRun(cfg.first);
+    const init = cfg.rotationInit;
+    this.start = init === "explore" ? null : init;
+    this.draws = typeof init === "object" && !(init instanceof Float64Array) ? init : null;
+    // the exploration depends on the seed alone, so every block of restarts sees the same draws
+    if (init === "explore") this.explorer = new Explorer(backend, target, { seed: config.seed.hi * 2 ** 32 + (config.seed.lo >>> 0), backend: config.backend, box: null, ...cfg.explore! }, pilotConfig(target, config));
+    else this.run = this.startRun(cfg.first);
   }
 
   /** Restart r: seed + r (low word), from a random rotation when r > 0. */
   private startRun(r: number): Run {
     const config = { ...this.config, seed: { lo: (this.config.seed.lo + r) | 0, hi: this.config.seed.hi } };
-    return new Run(this.backend, this.target, config, this.cfg, r === 0 ? this.cfg.rotationInit : "random");
+    return new Run(this.backend, this.target, config, this.cfg, r === 0 ? this.start! : "random", this.draws);
   }
 
-  protected advance(): ProgressInfo {
+  protected advance(): RoviProgress {
+    if (this.explorer) return this.exploreStep(this.explorer);
     const run = this.run!;
     const info = run.step();
     if (run.status !== "running") {
@@ -166,11 +185,39 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
       if (run.status !== "aborted" && r < this.cfg.end) this.run = this.startRun(r);
       else this.settle();
     }
-    return { ...info, status: this.status };
+    return { ...info, phase: "fit", status: this.status };
+  }
+
+  /** One step of the exploration; once it has ended, the runs start from its draws. */
+  private exploreStep(explorer: Explorer): RoviProgress {
+    explorer.step();
+    const info = { phase: "explore" as const, pilotSweeps: explorer.pilotSweeps, step: explorer.chainSteps, steps: this.cfg.explore!.steps, status: this.status };
+    if (!explorer.done) return info;
+    this.explorer = null;
+    const d = this.target.dim;
+    const points = explorer.found?.how === "lmc" ? explorer.found.points : null;
+    if (points && points.length >= 2 * d) this.start = this.draws = drawsStart("the exploration's draws", points, d);
+    else {
+      this.start = "identity";
+      this.warnings.push(
+        explorer.found === null
+          ? `the exploration's pilot MFVI fit failed (${explorer.pilot!.message}); RoVI started from the identity`
+          : `the exploration kept ${points ? points.length / d : 0} settled chains, fewer than 2 dim = ${2 * d} (${points ? "raise options.explore.chains or steps" : "every chain diverged: a smaller options.explore.step may help"}); RoVI started from the identity`,
+      );
+    }
+    this.run = this.startRun(this.cfg.first);
+    return info;
   }
 
   override stop(message = "stopped by stop()"): void {
     if (this.done) return;
+    if (this.explorer) {
+      const pilot = this.explorer.current().toParts();
+      this.explorer.dispose();
+      this.explorer = null;
+      this.final = new Approximation({ ...pilot, method: "rovi", status: "aborted", message: `${message} during the exploration`, iterations: 0, trace: new Float64Array(0) });
+      return this.end("aborted", this.final.message);
+    }
     const run = this.run!;
     run.finish("aborted", message);
     this.closeRun(run);
@@ -194,7 +241,7 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     const fresh = this.cfg.restarts > 1 && !this.config.exact ? run.parts() : parts;
     run.engine.dispose();
     this.best = null;
-    const warnings = [...fresh.warnings];
+    const warnings = [...fresh.warnings, ...this.warnings];
     // a block of the restarts leaves the comparison with the others to the merge (worker/split.ts)
     const spread = this.cfg.end - this.cfg.first === this.cfg.restarts ? disagreement(this.finished) : null;
     if (spread) warnings.push(spread);
@@ -204,11 +251,13 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     this.end(fresh.status as Status, fresh.message);
   }
 
+  /** The final result; mid-fit the current run's factors (during the exploration: its pilot MFVI fit's). */
   protected snapshot(): Approximation {
-    return this.final ?? new Approximation(this.run!.parts());
+    return this.final ?? (this.explorer ? this.explorer.current() : new Approximation(this.run!.parts()));
   }
 
   protected release(): void {
+    this.explorer?.dispose();
     this.run?.engine.dispose();
     this.best?.run.engine.dispose();
     this.run = this.best = null;
@@ -225,6 +274,11 @@ export function disagreement(runs: readonly { kl: number; klError: number }[]): 
   return `${far.length} of ${ok.length} restarts ended at a higher KL than the kept one beyond their errors (KLs ${ok.map((r) => r.kl.toPrecision(4)).join(", ")}): they found other optima, and more restarts might find a lower one`;
 }
 
+/** The exploration's pilot fit: the fit's seed and backend, a coarse grid, a loose tolerance (it only locates and scales the target). */
+function pilotConfig(target: Target, config: CaviConfig): CaviConfig {
+  return { ...parseCaviOptions(target, { gridSize: 64, maxSweeps: 30, tol: 1e-3, klSamples: 1024 }), seed: config.seed, backend: config.backend, klSeed: config.seed };
+}
+
 async function start(target: Target, opts: RoviOptions | undefined): Promise<{ fit: RoviFit; config: CaviConfig }> {
   const config = parseCaviOptions(target, opts, ROVI_KEYS);
   const cfg = parseRoviOptions(target, options("options", opts));
@@ -237,7 +291,7 @@ async function start(target: Target, opts: RoviOptions | undefined): Promise<{ f
  * rotation, `result()` the final one (the best run over `restarts`). `rovi(target, options)`
  * is exactly this, stepped until done.
  */
-export async function roviStepper(target: Target, opts?: RoviOptions): Promise<Stepper<Approximation, ProgressInfo>> {
+export async function roviStepper(target: Target, opts?: RoviOptions): Promise<Stepper<Approximation, RoviProgress>> {
   return (await start(target, opts)).fit;
 }
 
@@ -248,7 +302,7 @@ export async function roviStepper(target: Target, opts?: RoviOptions): Promise<S
  */
 export async function rovi(target: Target, opts?: RoviOptions): Promise<Approximation> {
   const { fit, config } = await start(target, opts);
-  return runToEnd(fit, config);
+  return runToEnd(fit, config as Control<RoviProgress>);
 }
 
 export { principalAxes } from "./rotation.js";
