@@ -50,7 +50,11 @@ export interface RoviOptions extends Omit<CaviOptions, "onProgress"> {
   explore?: RoviExploreOptions | false;
   /** Independent runs (restart r > 0 starts from a random rotation, seed + r); the lowest KL is kept. Default 1. */
   restarts?: number;
-  /** Tempering schedule; default on (6 stages from beta = 0.05); false turns it off. */
+  /**
+   * Tempering schedule; default on (6 stages from beta = 0.05), except from draws
+   * (rotationInit 'explore' or `{ samples }`), which have seen the whole target already; false
+   * turns it off.
+   */
   temper?: boolean | TemperSchedule;
   /** Factor sweeps between rotation phases; default 1. */
   rotationEvery?: number;
@@ -147,7 +151,9 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationInit = m;
   }
   let betas = [1];
-  const temper = opts.temper === undefined ? true : opts.temper;
+  // draws have seen the whole target already: what tempering is for
+  const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
+  const temper = opts.temper === undefined ? !fromDraws : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
     knownKeys("options.temper", t, ["from", "stages", "betas"]);

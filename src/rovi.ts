@@ -276,7 +276,7 @@ export function disagreement(runs: readonly { kl: number; klError: number }[]): 
 
 /** The exploration's pilot fit: the fit's seed and backend, a coarse grid, a loose tolerance (it only locates and scales the target). */
 function pilotConfig(target: Target, config: CaviConfig): CaviConfig {
-  return { ...parseCaviOptions(target, { gridSize: 64, maxSweeps: 30, tol: 1e-3, klSamples: 1024 }), seed: config.seed, backend: config.backend, klSeed: config.seed };
+  return { ...parseCaviOptions(target, { gridSize: 64, samples: 32, maxSweeps: 10, tol: 1e-2, klSamples: 1024 }), seed: config.seed, backend: config.backend, klSeed: config.seed };
 }
 
 async function start(target: Target, opts: RoviOptions | undefined): Promise<{ fit: RoviFit; config: CaviConfig }> {
