@@ -75,6 +75,21 @@ describe.each(["wasm", "js"] as const)("stepping by hand on %s", (backend) => {
     expect(snapshots.some((q) => q.status === "running")).toBe(true);
   });
 
+  test("rovi on a custom target, exploring first (pilot sweeps and Langevin steps as steps): same bits as rovi()", async () => {
+    const custom = customTarget({
+      dim: 2,
+      logDensity: (p, out) => mixture.logDensityBatch(p, out),
+      gradLogDensity: (p, g) => mixture.gradLogDensityBatch(p, g),
+    });
+    const opts = { backend, seed: 6, gridSize: 32, restarts: 2, rotationSamples: 512, explore: { chains: 16, steps: 30 } };
+    const once = await rovi(custom, opts);
+    const { result, steps, snapshots } = stepByHand(await roviStepper(custom, opts));
+    expect(approximationBits(result)).toEqual(approximationBits(once));
+    // during the exploration current() is its pilot MFVI fit
+    expect(snapshots[0].method).toBe("mfvi");
+    expect(steps).toBeGreaterThan(30 + once.iterations);
+  });
+
   test("gaussianMfvi: same bits as gaussianMfvi()", async () => {
     const opts = { backend, seed: 3, iterations: 700, gridSize: 32 };
     const once = await gaussianMfvi(mixture, opts);

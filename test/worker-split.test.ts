@@ -28,6 +28,15 @@ describe.each(["wasm", "js"] as const)("on %s", (backend) => {
     );
   });
 
+  test("RoVI restarts of a custom target run one by one each explore from the fit's seed: the same bits as the whole fit", async () => {
+    const custom = customTarget({ dim: 3, logDensity: (p, out) => mixture.logDensityBatch(p, out), gradLogDensity: (p, g) => mixture.gradLogDensityBatch(p, g) });
+    const opts = { backend, seed: 4, restarts: 3, gridSize: 32, samples: 32, klSamples: 1024, maxSweeps: 30, rotationSamples: 512, explore: { chains: 16, steps: 40 } };
+    const whole = await rovi(custom, opts);
+    const merged = mergeRovi(await Promise.all(roviPieces(opts)!.map((p) => rovi(custom, p))));
+    expect(bits(merged.runs!)).toBe(bits(whole.runs!));
+    expect(bits([merged.kl, ...merged.rotation, ...merged.trace])).toBe(bits([whole.kl, ...whole.rotation, ...whole.trace]));
+  });
+
   test.each([
     ["ULA on a mixture, thinned", { step: 0.2, steps: 30, burnIn: 10, thin: 5 }],
     ["MALA, per-chain starts", { step: 0.5, steps: 25, adjust: true, init: Array.from({ length: 7 }, (_, j) => [j - 3, 0, 1]) }],
