@@ -21,7 +21,7 @@ export { componentMass, componentMassEstimate, marginalW1, marginalCdf, type App
 export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
 export { lmc, lmcStepper, type LmcOptions, type LmcProgress, type LmcResult, type LmcStatus } from "./lmc.js";
 export { gaussianMfvi, gaussianMfviStepper, type GaussianMfviOptions } from "./gaussian-mfvi.js";
-export { rovi, roviStepper, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
+export { rovi, roviStepper, principalAxes, type ExploreProgress, type RoviExploreOptions, type RoviOptions, type RoviProgress, type TemperSchedule } from "./rovi.js";
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";
 export { normalDraws } from "./random.js";

@@ -1,5 +1,5 @@
 // E5: the label-switching posterior of a two-component model of the Old Faithful eruptions.
-// MFVI keeps one labelling; RoVI started from exploratory Langevin draws finds both.
+// MFVI keeps one labelling; RoVI with its defaults (it explores the target first) finds both.
 import { faithfulEruptions, labelSwitchingPosterior, lmc, mfvi, principalAxes, rovi, type Approximation, type Target } from "../index.js";
 import { COLORS, contourFigure, lineFigure, type ContourPanel } from "../svg.js";
 import { common, finiteRows, reportOf, row, timed, type Ctx, type Outcome } from "./context.js";
@@ -11,9 +11,13 @@ import { fmtKl, fmtMass, fmtS } from "./report.js";
 
 export const title = "Old Faithful: the label-switching posterior";
 
-/** A cap on RoVI's sweeps (it converges in 20 to 40 for most seeds; a few wander for 200). */
+/** A cap on the contrasts' sweeps (on their coarse grid a few wander for 200). */
 const MAX_SWEEPS = 80;
-/** Cells per factor of every fit (each density evaluation costs one pass over the data). */
+/**
+ * Cells per factor of the contrasts (each density evaluation costs one pass over the data).
+ * MFVI and RoVI run with the default 256: at 64 a cell of RoVI's factor across both modes
+ * (3.3 apart) is wider than a mode (sd 0.04).
+ */
 const G = 64;
 const SETTING = "Old Faithful";
 
@@ -28,9 +32,10 @@ function labelFraction(x: Float64Array): number {
 interface Rows {
   mfvi: ResultRow;
   rovi: ResultRow;
-  /** The contrasts (not in the quick run): RoVI from the identity, and from LMC's axes with the default factors. */
+  /** The contrasts (not in the quick run): RoVI from the identity, from LMC's axes with the default factors, and from LMC's draws. */
   roviIdentity?: ResultRow;
   roviAxes?: ResultRow;
+  roviSamples?: ResultRow;
 }
 
 /** The posterior with contours (whole, and each mode up close), and the marginal of mu_1 near each mode. */
@@ -99,17 +104,17 @@ function figures(ctx: Ctx, t: Target, qm: Approximation, qr: Approximation, draw
   ];
 }
 
-function summary(t: Target, qm: Approximation, { mfvi: m, rovi: r, roviIdentity: ri, roviAxes: rp }: Rows): string {
+function summary(t: Target, qm: Approximation, { mfvi: m, rovi: r, roviIdentity: ri, roviAxes: rp, roviSamples: rs }: Rows): string {
   const mShare = Math.max(m.extra.labelFraction, 1 - m.extra.labelFraction);
   const rf = r.extra.labelFraction;
   const gain = m.kl! - r.kl!;
   const parts = [
     `MFVI puts ${mShare === 1 ? "all of its 20,000 draws" : `${fmtMass(mShare)} of its mass`} on one labelling (mu_1 ${m.extra.labelFraction > 0.5 ? "<" : ">"} mu_2).`,
-    Math.abs(rf - 0.5) < 0.1
-      ? `RoVI, started from the principal axes and moments of exploratory LMC draws, carries ${rf.toFixed(3)} on mu_1 < mu_2 and ${(1 - rf).toFixed(3)} on mu_1 > mu_2: about half on each labelling.`
-      : `RoVI, started from the principal axes and moments of exploratory LMC draws, carries ${rf.toFixed(3)} on mu_1 < mu_2: not the expected half.`,
-    r.status === "converged" ? "" : `(It stopped at the cap of ${MAX_SWEEPS} sweeps without meeting the tolerance: status ${r.status}.)`,
-    `Its negative ELBO is ${fmtKl(gain, 3)} below MFVI's (${fmtKl(r.kl, 3)} against ${fmtKl(m.kl, 3)}); covering both of two equal, well separated modes gains log 2 = ${Math.LN2.toFixed(3)} at best.`,
+    `RoVI with its defaults explores the target first (a pilot MFVI fit, then Langevin chains from a box around it: ${fmtMass(r.extra.exploreShare)} of its ${fmtS(r.seconds)} s) and starts from the principal axes and moments of the chains' final states; ` +
+      (Math.abs(rf - 0.5) < 0.1 ? `it carries ${rf.toFixed(3)} on mu_1 < mu_2 and ${(1 - rf).toFixed(3)} on mu_1 > mu_2: about half on each labelling.` : `it carries ${rf.toFixed(3)} on mu_1 < mu_2: not the expected half.`),
+    r.status === "converged" ? "" : `(It stopped without meeting the tolerance: status ${r.status}.)`,
+    `Its negative ELBO is ${fmtKl(gain, 3)} below MFVI's (${fmtKl(r.kl, 3)} against ${fmtKl(m.kl, 3)}); covering both of two equal, well separated modes gains log 2 = ${Math.LN2.toFixed(3)} at best, and a product gains less here: ` +
+      `the modes' spreads differ between mu_1 and mu_2, so in the rotated coordinates the two modes lean opposite ways, which no product follows.`,
   ];
   // the drop of log pi from a mode (MFVI's mean) to the midpoint of the two modes
   const mid = (qm.mean[0] + qm.mean[1]) / 2;
@@ -119,9 +124,10 @@ function summary(t: Target, qm: Approximation, { mfvi: m, rovi: r, roviIdentity:
       `From the identity rotation (with the default tempering) RoVI does not find the second labelling: ${fmtMass(Math.max(ri.extra.labelFraction, 1 - ri.extra.labelFraction))} on one of them and the negative ELBO of MFVI (${fmtKl(ri.kl, 3)}). ` +
         `The identity is a symmetric saddle for the rotation, and the modes are too peaked for tempering to merge them: log pi falls by ${barrier.toFixed(0)} from a mode to the midpoint between the modes, still ${(0.05 * barrier).toFixed(0)} at beta = 0.05.`,
     );
-  if (rp)
+  if (rp && rs)
     parts.push(
-      `With the LMC axes but the default starting factors (N(0, 1) in the rotated coordinates, far from the data) RoVI settles in a poor local optimum: negative ELBO ${fmtKl(rp.kl, 1)}, P(mu_1 < mu_2) = ${rp.extra.labelFraction.toFixed(3)} but its modes in the wrong place (its mean is (${rp.extra.mean1.toFixed(2)}, ${rp.extra.mean2.toFixed(2)}), against (${r.extra.mean1.toFixed(2)}, ${r.extra.mean2.toFixed(2)}) for the good fit); starting the factors at the draws' moments fixes this.`,
+      `With the axes of separate LMC draws but the default starting factors (N(0, 1) in the rotated coordinates, far from the data) RoVI settles in a poor local optimum: negative ELBO ${fmtKl(rp.kl, 1)}, P(mu_1 < mu_2) = ${rp.extra.labelFraction.toFixed(3)} but its modes in the wrong place (its mean is (${rp.extra.mean1.toFixed(2)}, ${rp.extra.mean2.toFixed(2)}), against (${r.extra.mean1.toFixed(2)}, ${r.extra.mean2.toFixed(2)}) for the default fit); ` +
+        `starting the factors at the draws' moments too (rotationInit: { samples }) fixes this: P(mu_1 < mu_2) = ${rs.extra.labelFraction.toFixed(3)}, negative ELBO ${fmtKl(rs.kl, 3)} on ${G} cells.`,
     );
   return parts.filter(Boolean).join(" ");
 }
@@ -139,38 +145,46 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
     return r;
   };
 
-  const [qm, sm] = await timed(() => mfvi(t, { ...common(ctx), gridSize: G }));
+  const [qm, sm] = await timed(() => mfvi(t, common(ctx)));
   const mfviRow = fitRow("mfvi", "MFVI", [qm, sm]);
   ctx.say(`  E5 MFVI ${sm.toFixed(1)} s`);
+  // RoVI with its defaults: the exploration's share of its time is up to its last progress report
+  const t0 = performance.now();
+  let explored = t0;
+  const [qr, sr] = await timed(() => rovi(t, { ...common(ctx), onProgress: (i) => void (i.phase === "explore" && (explored = performance.now())) }));
+  const roviRow = fitRow("rovi", "RoVI (defaults: its own exploration)", [qr, sr]);
+  roviRow.extra.exploreShare = (explored - t0) / 1000 / sr;
+  ctx.say(`  E5 RoVI ${sr.toFixed(1)} s (exploration ${fmtMass(roviRow.extra.exploreShare)})`);
   let roviIdentity: ResultRow | undefined;
   if (s.e5Contrasts) {
     const fit = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: "identity" }));
-    roviIdentity = fitRow("rovi-identity", "RoVI, identity start (tempered)", fit);
+    roviIdentity = fitRow("rovi-identity", `RoVI, identity start (tempered, ${G} cells)`, fit);
     ctx.say(`  E5 RoVI from the identity ${fit[1].toFixed(1)} s`);
   }
-  // exploratory Langevin draws from the diagonal mu_1 = mu_2 (a saddle between the two labellings)
+  // exploratory Langevin draws from the diagonal mu_1 = mu_2 (a saddle between the two labellings): the posterior panel's, and the contrasts' start
   const [ch, sl] = await timed(() => lmc(t, { ...common(ctx), step: 1e-4, steps: s.e5Steps, chains: s.e5Chains, init: [mean, mean] }));
   const draws = finiteRows(ch.samples, 2);
   rows.push(row("E5", SETTING, "lmc", `LMC (ULA), ${s.e5Chains} chains from (${mean.toFixed(2)}, ${mean.toFixed(2)})`, { seconds: sl, status: ch.status, extra: { labelFraction: labelFraction(draws) } }));
   ctx.say(`  E5 LMC ${sl.toFixed(1)} s`);
   let roviAxes: ResultRow | undefined;
+  let roviSamples: ResultRow | undefined;
   if (s.e5Contrasts) {
     const axes = await principalAxes(draws, 2, ctx.backend ? { backend: ctx.backend } : {});
-    roviAxes = fitRow("rovi-axes", "RoVI, LMC axes, default factor start", await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: axes, temper: false })));
+    roviAxes = fitRow("rovi-axes", `RoVI, LMC axes, default factor start (${G} cells)`, await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: axes, temper: false })));
+    // the draws' principal axes, and the factors started from the draws' moments along them
+    const fit = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: { samples: draws }, maxSweeps: MAX_SWEEPS }));
+    roviSamples = fitRow("rovi-samples", `RoVI, LMC axes and moments (${G} cells)`, fit);
+    ctx.say(`  E5 RoVI from LMC draws ${fit[1].toFixed(1)} s`);
   }
-  // the draws' principal axes, and the factors started from the draws' moments along them
-  const [qr, sr] = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: { samples: draws }, temper: false, maxSweeps: MAX_SWEEPS }));
-  const roviRow = fitRow("rovi", "RoVI, LMC axes and moments", [qr, sr]);
-  ctx.say(`  E5 RoVI ${sr.toFixed(1)} s`);
 
-  const by: Rows = { mfvi: mfviRow, rovi: roviRow, roviIdentity, roviAxes };
+  const by: Rows = { mfvi: mfviRow, rovi: roviRow, roviIdentity, roviAxes, roviSamples };
   const verdicts = await collapseVerdicts([{ setting: "Old Faithful", target: t }], { ...common(ctx), gridSize: 64, ...(s.e5Contrasts ? {} : { starts: 3 }) });
   return {
     setup:
       `The posterior of (mu_1, mu_2) in x_n ~ 1/2 N(mu_1, 0.4^2) + 1/2 N(mu_2, 0.4^2), N(mean, 2^2) priors, for the ${data.length} Old Faithful eruption durations (labelSwitchingPosterior()); unnormalised, so "KL" is the negative ELBO E_q[V] - H(q). ` +
-      `All fits use ${G} cells per factor (each density evaluation costs ${data.length} data points). ` +
-      `LMC: ULA, step 1e-4, ${s.e5Chains} chains started on the diagonal at the data mean (${mean.toFixed(3)}, ${mean.toFixed(3)}), ${s.e5Steps} steps; its final states give RoVI's start (rotationInit: { samples }): their principal axes as the rotation and their means and spreads along those axes as the factors. ` +
-      `RoVI then runs with temper: false and at most ${MAX_SWEEPS} sweeps. P(mu_1 < mu_2) is the share of 20,000 stratified draws (LMC: of its chains).`,
+      `MFVI and RoVI use their defaults (256 cells per factor; each density evaluation costs ${data.length} data points); RoVI's default for a custom target explores it first: a pilot MFVI fit (64 cells), then Langevin chains started uniformly in a box around it, whose settled final states give its start (their principal axes as the rotation, their means and spreads along them as the factors; no tempering). ` +
+      `LMC: ULA, step 1e-4, ${s.e5Chains} chains started on the diagonal at the data mean (${mean.toFixed(3)}, ${mean.toFixed(3)}), ${s.e5Steps} steps: the draws in the posterior panel${s.e5Contrasts ? `, and the start of the contrasts (${G} cells, at most ${MAX_SWEEPS} sweeps from the draws)` : ""}. ` +
+      `P(mu_1 < mu_2) is the share of 20,000 stratified draws (LMC: of its chains).`,
     rows,
     tables: [
       {
