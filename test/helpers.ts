@@ -50,3 +50,11 @@ export function columnsOrthonormal(a: Float64Array, m: number, k: number): numbe
 export function gridExcess(q: { marginals: readonly { cellWidth: number }[] }, curvature: readonly number[]): number {
   return q.marginals.reduce((s, m, i) => s + (m.cellWidth * m.cellWidth * curvature[i]) / 24, 0);
 }
+
+/** The share of 20,000 stratified draws of a 2-D fit with x_1 < x_2 (mu_1 < mu_2 on Old Faithful). */
+export function labelShare(q: { sample(n: number, opts: { seed: number; stratified: boolean }): Float64Array }): number {
+  const x = q.sample(20_000, { seed: 1, stratified: true });
+  let below = 0;
+  for (let j = 0; j < x.length / 2; j++) if (x[2 * j] < x[2 * j + 1]) below++;
+  return below / (x.length / 2);
+}

@@ -2,9 +2,9 @@
 // fits take seconds each; Node and Chromium are compared bit for bit on smaller fits in
 // reproducibility.browser.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, ready, rovi, type Approximation } from "../src/index.js";
+import { componentMass, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, ready, rovi } from "../src/index.js";
 import { faithfulEruptions } from "../src/data/faithful.js";
-import { bestColumnCos, orthogonalityError } from "./helpers.js";
+import { bestColumnCos, orthogonalityError, labelShare } from "./helpers.js";
 
 beforeAll(async () => {
   await ready("wasm");
@@ -42,12 +42,7 @@ describe.each(["wasm", "js"] as const)("RoVI on %s", (backend) => {
 test("Old Faithful (docs/algorithms.md §7) on both backends: MFVI keeps one labelling, RoVI from LMC draws carries 0.4 to 0.6 on each, with the same bits", async () => {
   const t = labelSwitchingPosterior();
   const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
-  const share = (q: Approximation) => {
-    const x = q.sample(20_000, { seed: 1, stratified: true });
-    let below = 0;
-    for (let j = 0; j < x.length / 2; j++) if (x[2 * j] < x[2 * j + 1]) below++;
-    return below / (x.length / 2);
-  };
+  const share = labelShare;
   const fits = [];
   for (const backend of ["wasm", "js"] as const) {
     const m = await mfvi(t, { backend, seed: 1, gridSize: 64 });
