@@ -215,7 +215,8 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
       const pilot = this.explorer.current().toParts();
       this.explorer.dispose();
       this.explorer = null;
-      this.final = new Approximation({ ...pilot, method: "rovi", status: "aborted", message: `${message} during the exploration`, iterations: 0, trace: new Float64Array(0) });
+      const runs = { runs: Float64Array.of(pilot.kl), runErrors: Float64Array.of(pilot.klError) };
+      this.final = new Approximation({ ...pilot, ...runs, method: "rovi", status: "aborted", message: `${message} during the exploration`, iterations: 0, trace: new Float64Array(0) });
       return this.end("aborted", this.final.message);
     }
     const run = this.run!;

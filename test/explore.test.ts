@@ -75,6 +75,7 @@ describe("the exploration's place in the fit", () => {
     expect(q.method).toBe("rovi");
     expect(q.iterations).toBe(0);
     expect(q.message).toBe("aborted by options.signal during the exploration");
+    expect(Array.from(q.runs!)).toEqual([q.kl]);
   });
 
   test("the options are checked, naming the option, the rule and the value", async () => {

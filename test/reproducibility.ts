@@ -3,6 +3,7 @@
 // reported as the hex of their IEEE bits so that nothing is lost on the way (JSON would turn
 // -0 into 0 and NaN into null).
 import { gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, rovi, svd, type BackendName } from "../src/index.js";
+import { figureOneMixture } from "./explore-target.js";
 
 function hex(values: ArrayLike<number>): string {
   const bytes = new Uint8Array(Float64Array.from(values).buffer);
@@ -15,6 +16,10 @@ export const runs: Record<string, (backend: BackendName) => Promise<string>> = {
     const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, [1, 2]] });
     const q = await rovi(t, { backend, seed: 5, gridSize: 64 });
     return hex([q.kl, ...q.rotation, ...q.trace, ...q.sample(32, { seed: 2 })]);
+  },
+  async "rovi exploring a custom target (the Figure-1 mixture, d = 3)"(backend) {
+    const q = await rovi(figureOneMixture(3, 0.3).custom, { backend, seed: 2, gridSize: 32, samples: 32, klSamples: 1024, explore: { chains: 24, steps: 60 } });
+    return hex([q.kl, ...q.rotation, ...q.trace]);
   },
   async "mfvi d = 5, sampled quadrature"(backend) {
     const u = [1, -2, 0.5, 3, -1];
