@@ -140,7 +140,7 @@ test("rotationInit { samples }: the draws' principal axes and their moments star
 });
 
 test.each([
-  ["rotationInit unknown", { rotationInit: "qr" }, RangeError, /options\.rotationInit must be one of 'identity', 'random', 'pca'; got "qr"/],
+  ["rotationInit unknown", { rotationInit: "qr" }, RangeError, /options\.rotationInit must be one of 'identity', 'random', 'pca', 'explore'; got "qr"/],
   ["rotationInit wrong shape", { rotationInit: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, RangeError, /options\.rotationInit must be a matrix with 2 rows/],
   ["restarts zero", { restarts: 0 }, RangeError, /options\.restarts must be an integer in \[1, 1000\]; got 0/],
   ["temper from 1", { temper: { from: 1 } }, RangeError, /options\.temper\.from must be in \(0, 1\); got 1/],
