@@ -99,7 +99,6 @@ export function pilotOf(q: Approximation): Pilot {
 /**
  * The exploration step by step (RoVI's first steps): a pilot MFVI fit, one sweep per step,
  * then the chains of `explore`, one Langevin step (a block, for built-in mixtures) per step.
- * The same bits as `explore` after the same pilot.
  */
 export class Explorer {
   private pilotFit: MfviFit | null;

@@ -43,7 +43,7 @@ export interface RoviOptions extends Omit<CaviOptions, "onProgress"> {
   /**
    * The exploration behind rotationInit 'explore', run once per fit from `seed` before the
    * first sweep (onProgress reports it as phase 'explore'): a pilot MFVI fit (64 cells per
-   * factor, at most 30 sweeps, tol 1e-3), then ULA chains started uniformly in the box mean
+   * factor, 32 samples, at most 10 sweeps, tol 1e-2), then ULA chains started uniformly in the box mean
    * +- max(10 sd, |mean| + 1) around it, whose settled final states are the draws. `false`:
    * no exploration ('auto' then means 'identity' for custom targets).
    */

@@ -289,7 +289,9 @@ async function start(target: Target, opts: RoviOptions | undefined): Promise<{ f
 /**
  * Starts a RoVI fit to step by hand: `step()` runs one CAVI sweep (and the rotation phase
  * when one is due), `current()` is the Approximation of the current run's factors and
- * rotation, `result()` the final one (the best run over `restarts`). `rovi(target, options)`
+ * rotation, `result()` the final one (the best run over `restarts`). A fit that explores
+ * first (rotationInit 'explore') starts with the exploration's steps: a pilot sweep or a
+ * Langevin step each, with current() the pilot MFVI fit. `rovi(target, options)`
  * is exactly this, stepped until done.
  */
 export async function roviStepper(target: Target, opts?: RoviOptions): Promise<Stepper<Approximation, RoviProgress>> {
