@@ -7,7 +7,7 @@ import { contourLines, niceTicks } from "../src/svg.js";
 let study: StudyResult;
 beforeAll(async () => {
   study = await runStudy({ only: ["E1", "E2", "E3", "E5"], size: "quick", seed: 1 });
-}, 120_000);
+}, 300_000);
 
 function find(experiment: string, setting: string | null, method: string): ResultRow {
   const r = study.rows.find((x) => x.experiment === experiment && (setting === null || x.setting === setting) && x.method === method);
