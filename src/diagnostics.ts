@@ -1,15 +1,16 @@
 // Diagnostics against a mixture target (ALGORITHMS.md section 5): component masses and the
 // Wasserstein-1 distance of 1-D marginals to the mixture's exact marginal.
 import { Approximation } from "./approximation.js";
+import { GaussianApproximation } from "./gaussian-approximation.js";
 import * as P from "./generated/portable/index.js";
 import { GaussianMixture } from "./targets.js";
 import { integer, knownKeys, options, rangeError, typeError, vector } from "./validate.js";
 
 /** An approximation, or draws from one (row-major n x d). */
-export type ApproxOrSamples = Approximation | Float64Array;
+export type ApproxOrSamples = Approximation | GaussianApproximation | Float64Array;
 
 export interface DiagnosticOptions {
-  /** Draws from an Approximation (stratified, so the error is below the iid sqrt(m(1-m)/n)); default 20,000. */
+  /** Draws from an approximation (an Approximation's are stratified, so the error is below the iid sqrt(m(1-m)/n)); default 20,000. */
   samples?: number;
   /** Seed of those draws; default 0. */
   seed?: number;
@@ -20,12 +21,13 @@ function draws(q: unknown, mixture: unknown, opts: unknown): { x: Float64Array; 
   const d = mixture.dim;
   const o = options("options", opts);
   knownKeys("options", o, ["samples", "seed"]);
-  if (q instanceof Approximation) {
+  if (q instanceof Approximation || q instanceof GaussianApproximation) {
     if (q.dim !== d) throw rangeError("approximation.dim", `the mixture's dimension ${d}`, q.dim);
     const n = o.samples === undefined ? 20_000 : integer("options.samples", o.samples, 1, 1e8);
-    return { x: q.sample(n, { seed: (o.seed as number) ?? 0, stratified: true }), n, d, mixture };
+    const seed = (o.seed as number) ?? 0;
+    return { x: q instanceof Approximation ? q.sample(n, { seed, stratified: true }) : q.sample(n, { seed }), n, d, mixture };
   }
-  if (!(q instanceof Float64Array)) throw typeError("approxOrSamples", "an Approximation or a Float64Array of samples", q);
+  if (!(q instanceof Float64Array)) throw typeError("approxOrSamples", "an Approximation, a GaussianApproximation or a Float64Array of samples", q);
   if (q.length === 0 || q.length % d !== 0) throw rangeError("samples.length", `a positive multiple of the dimension ${d}`, q.length);
   return { x: q, n: q.length / d, d, mixture };
 }

@@ -21,6 +21,8 @@ export { componentMass, marginalW1, marginalCdf, type ApproxOrSamples, type Diag
 export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
 export { lmc, lmcStepper, type LmcOptions, type LmcProgress, type LmcResult, type LmcStatus } from "./lmc.js";
 export { gaussianMfvi, gaussianMfviStepper, type GaussianMfviOptions } from "./gaussian-mfvi.js";
+export { gaussianVi, gaussianViStepper, type GaussianViOptions } from "./gaussian-vi.js";
+export { GaussianApproximation } from "./gaussian-approximation.js";
 export { rovi, roviStepper, principalAxes, type RoviOptions, type TemperSchedule } from "./rovi.js";
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";
