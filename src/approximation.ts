@@ -1,6 +1,6 @@
 // The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
-import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
-import type { StepperStatus } from "./core/driver.js";
+import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type Buffer } from "./backend.js";
+import { FitReport, type FitReportParts } from "./core/result.js";
 import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
 import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
@@ -17,17 +17,10 @@ export interface Marginal {
 }
 
 /** @internal What a fit hands over to build an Approximation. */
-export interface ApproximationParts {
-  method: string;
-  backend: BackendName;
+export interface ApproximationParts extends FitReportParts {
   /** A compact workspace (MfviView.compact) holding grids, masses, rotation. */
   factors: Float64Array;
-  kl: number;
   normalized: boolean;
-  iterations: number;
-  status: StepperStatus;
-  message: string;
-  trace: Float64Array;
   runs?: Float64Array;
 }
 
@@ -35,41 +28,21 @@ export interface ApproximationParts {
  * A fitted product approximation in rotated coordinates y = O^T x. `marginals` are the
  * factors (in y), `sample` and `logDensity` work in the original coordinates x.
  */
-export class Approximation {
-  readonly method: string;
+export class Approximation extends FitReport {
   readonly dim: number;
   /** O, d x d row-major (columns are the factor directions); the identity for MFVI. */
   readonly rotation: Float64Array;
   readonly marginals: readonly Marginal[];
-  /**
-   * KL(q || pi) = E_q[V] - H(q) + log Z. For normalised targets (built-in ones) this is the
-   * true KL; otherwise log Z is unknown and this is E_q[V] - H(q) (the negative ELBO).
-   */
-  readonly kl: number;
-  /** -E_q[V] + H(q): the evidence lower bound (log Z - KL). */
-  readonly elbo: number;
-  /** Iterations run: CAVI sweeps (mfvi, rovi) or Adam steps (gaussianMfvi). */
-  readonly iterations: number;
-  /** status === 'converged'. */
-  readonly converged: boolean;
-  /** How the fit ended; 'running' for a snapshot taken mid-fit (Stepper.current()). */
-  readonly status: StepperStatus;
-  /** Why a fit stopped when it did not converge ('' otherwise). */
-  readonly message: string;
-  /** The KL estimate after each sweep (gaussianMfvi: each iteration's estimate of -ELBO). */
-  readonly trace: Float64Array;
   /** RoVI with restarts: every run's final KL (the kept run has the lowest). */
   readonly runs: Float64Array | undefined;
-  readonly backend: BackendName;
   private readonly factors: Float64Array;
 
   /** @internal Built by the fits. */
   constructor(r: ApproximationParts) {
+    super(r);
     const { d, rotation, grids } = readCompact(r.factors);
-    this.method = r.method;
     this.dim = d;
     this.factors = r.factors;
-    this.backend = r.backend;
     this.rotation = rotation;
     this.marginals = grids.map(({ lo, h, mass }) => ({
       x: Float64Array.from({ length: mass.length }, (_, k) => lo + h * (k + 0.5)),
@@ -78,13 +51,6 @@ export class Approximation {
       lo,
       cellWidth: h,
     }));
-    this.kl = r.kl;
-    this.elbo = -r.kl;
-    this.iterations = r.iterations;
-    this.status = r.status;
-    this.converged = r.status === "converged";
-    this.message = r.message;
-    this.trace = r.trace;
     this.runs = r.runs;
   }
 

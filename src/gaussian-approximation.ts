@@ -1,68 +1,36 @@
 // The result of a full-rank Gaussian fit: q = N(m, L L^T) itself (not a product of histograms,
 // which cannot hold a correlated Gaussian), with exact draws and density.
-import type { BackendName } from "./backend.js";
-import type { StepperStatus } from "./core/driver.js";
+import { FitReport, type FitReportParts } from "./core/result.js";
 import * as P from "./generated/portable/index.js";
 import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
 
 const HALF_LOG_2PI = 0.91893853320467274178;
 
 /** @internal What gaussianVi hands over. */
-export interface GaussianApproximationParts {
-  method: string;
-  backend: BackendName;
+export interface GaussianApproximationParts extends FitReportParts {
   dim: number;
   /** (m, omega = log diag L, L below the diagonal row by row): assembly/advi.ts's theta. */
   theta: Float64Array;
-  kl: number;
   klError: number;
-  iterations: number;
-  status: StepperStatus;
-  message: string;
-  trace: Float64Array;
 }
 
-/** A fitted Gaussian q = N(mean, L L^T), L lower triangular with a positive diagonal. */
-export class GaussianApproximation {
-  readonly method: string;
+/**
+ * A fitted Gaussian q = N(mean, L L^T), L lower triangular with a positive diagonal. Its `kl`
+ * is E_q[log q - log pi] estimated from draws of q on a design fixed by the fit's seed (see
+ * gaussianVi).
+ */
+export class GaussianApproximation extends FitReport {
   readonly dim: number;
-  /**
-   * KL(q || pi) = E_q[log q - log pi], a Monte Carlo estimate from a design fixed by the fit's
-   * seed (see gaussianVi). For normalised targets (built-in ones) it estimates the true KL;
-   * otherwise log Z is unknown and it estimates the negative ELBO.
-   */
-  readonly kl: number;
   /** The standard error of `kl` (the draws' standard deviation over sqrt(n)). */
   readonly klError: number;
-  /** -kl: the evidence lower bound estimate. */
-  readonly elbo: number;
-  /** Adam iterations run. */
-  readonly iterations: number;
-  /** status === 'converged'. */
-  readonly converged: boolean;
-  /** How the fit ended; 'running' for a snapshot taken mid-fit (Stepper.current()). */
-  readonly status: StepperStatus;
-  /** Why a fit stopped when it did not converge ('' otherwise). */
-  readonly message: string;
-  /** Each iteration's estimate of -ELBO. */
-  readonly trace: Float64Array;
-  readonly backend: BackendName;
   private readonly theta: Float64Array;
 
   /** @internal Built by gaussianVi. */
   constructor(r: GaussianApproximationParts) {
-    this.method = r.method;
+    super(r);
     this.dim = r.dim;
     this.theta = r.theta;
-    this.kl = r.kl;
     this.klError = r.klError;
-    this.elbo = -r.kl;
-    this.iterations = r.iterations;
-    this.status = r.status;
-    this.converged = r.status === "converged";
-    this.message = r.message;
-    this.trace = r.trace;
-    this.backend = r.backend;
   }
 
   get mean(): Float64Array {
