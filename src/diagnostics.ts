@@ -62,12 +62,30 @@ export interface MassEstimate {
 /**
  * Component masses m_k = E_q[r_k(X)], r_k(x) = w_k p_k(x) / pi(x): how much of q sits on each
  * component. Estimated from draws (componentMassEstimate gives their standard errors).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const m = componentMass(await mfvi(t), t); // collapsed: nearly all mass on one component
+ * assert.ok(Math.max(m[0], m[1]) > 0.99);
+ * ```
  */
 export function componentMass(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): Float64Array {
   return componentMassEstimate(approxOrSamples, mixture, opts).mass;
 }
 
-/** componentMass with the standard error of each mass. */
+/**
+ * componentMass with the standard error of each mass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const { mass, error } = componentMassEstimate(await rovi(t), t);
+ * assert.ok(Math.abs(mass[0] - 0.5) < 0.02 && error[0] > 0 && error[0] < 0.01);
+ * ```
+ */
 export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): MassEstimate {
   const t = checkMixture(mixture);
   const { x, n } = draws(approxOrSamples, t, drawOptions(opts, t.dim));
@@ -86,6 +104,14 @@ export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture:
  * CDF of the mixture's exact 1-D marginal along a direction u (normalised):
  * sum_k w_k Phi((t - u.m_k) / sqrt(u^T S_k u)). The returned function takes a number t
  * (+-Infinity allowed) and throws for NaN.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-1, 0], [1, 0]], covariances: [1, 1] });
+ * const F = marginalCdf(t, [0, 1]); // along x2 both components are N(0, 1)
+ * assert.equal(F(0), 0.5);
+ * ```
  */
 export function marginalCdf(mixture: GaussianMixture, direction: ArrayLike<number>): (t: number) => number {
   const d = checkMixture(mixture).dim;
@@ -123,6 +149,15 @@ function unit(name: string, value: unknown, d: number): Float64Array {
  * direction (normalised). Without a direction: one value per coordinate axis. Where u is a
  * factor axis of an Approximation, F_q is its exact histogram CDF; elsewhere the empirical
  * CDF of draws. The integral is a trapezoid rule on 20,001 points over both supports.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const q = await mfvi(gaussian({ mean: [0, 0], covariance: 1 }));
+ * // W1 between N(0, 1) and N(0.7, 1) is 0.7 (up to the histogram's O(h^2))
+ * const w = marginalW1(q, gaussian({ mean: [0.7, 0], covariance: 1 }), [1, 0]);
+ * assert.ok(Math.abs(w - 0.7) < 2e-3);
+ * ```
  */
 export function marginalW1(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, direction: ArrayLike<number>, opts?: DiagnosticOptions): number;
 export function marginalW1(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, direction?: undefined, opts?: DiagnosticOptions): Float64Array;
