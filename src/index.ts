@@ -17,7 +17,7 @@ export { mfvi, mfviStepper, type MfviOptions } from "./mfvi.js";
 export { Approximation, type Marginal } from "./approximation.js";
 export type { Status, StepperStatus, Stepper } from "./core/driver.js";
 export type { ProgressInfo, CaviOptions } from "./cavi.js";
-export { componentMass, componentMassEstimate, marginalW1, marginalCdf, type ApproxOrSamples, type DiagnosticOptions, type MassEstimate } from "./diagnostics.js";
+export { componentMass, componentMassEstimate, marginalW1, marginalW1Estimate, marginalCdf, type ApproxOrSamples, type DiagnosticOptions, type MassEstimate, type W1Estimate } from "./diagnostics.js";
 export { svd, nearestOrthogonal, type SvdResult, type SvdOptions, type NearestOrthogonalResult, type NearestOrthogonalOptions, type MatrixInput } from "./linalg.js";
 export { lmc, lmcStepper, type LmcOptions, type LmcProgress, type LmcResult, type LmcStatus } from "./lmc.js";
 export { gaussianMfvi, gaussianMfviStepper, type GaussianMfviOptions } from "./gaussian-mfvi.js";
