@@ -1,7 +1,8 @@
 // One-dimensional factors as histogram densities: G cells of width h on [lo, lo + G h], with
 // masses p[at .. at + G) summing to 1 (density p_k / h on cell k). Cumulative masses live in
 // cum[cat .. cat + G + 1), cum[cat] = 0. These kernels are shared by MFVI, RoVI and sampling.
-import { exp, log } from "./math";
+import { log } from "./math";
+import { expRow } from "./simdmath";
 
 /**
  * Turns log-weights l[lat .. lat + G) into normalised masses at p[at ..):
@@ -11,12 +12,9 @@ export function normaliseLog(l: Float64Array, lat: i32, G: i32, p: Float64Array,
   let top = -Infinity;
   for (let k = 0; k < G; k++) if (l[lat + k] > top) top = l[lat + k];
   if (top == -Infinity || !(top < Infinity)) return 0;
+  expRow(l, lat, top, p, at, G);
   let s = 0.0;
-  for (let k = 0; k < G; k++) {
-    const v = exp(l[lat + k] - top);
-    p[at + k] = v;
-    s += v;
-  }
+  for (let k = 0; k < G; k++) s += p[at + k];
   const inv = 1.0 / s;
   for (let k = 0; k < G; k++) p[at + k] *= inv;
   return 1;

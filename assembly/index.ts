@@ -7,6 +7,7 @@
 //  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
 //  - no allocation inside hot loops: callers pass work buffers.
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
+export { expRow, log1pRow } from "./simdmath";
 export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";
@@ -15,7 +16,7 @@ export * from "./rovi";
 export * from "./lmc";
 export * from "./advi";
 export * from "./posteriors";
-export { nextInt, uniform, seedStreams, fillNormal, jump } from "./random";
+export { nextInt, uniform, seedStreams, seedStreamsFrom, fillNormal, jump } from "./random";
 
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */
 export function allocF64(n: i32): Float64Array {

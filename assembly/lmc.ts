@@ -1,4 +1,4 @@
-// Langevin Monte Carlo (docs: ALGORITHMS.md section 4), many chains per call.
+// Langevin Monte Carlo (docs/algorithms.md §4), many chains per call.
 //   proposal   y = x + h grad log pi(x) + sqrt(2h) xi,   xi ~ N(0, I)
 //   ULA        x <- y
 //   MALA       x <- y with probability min(1, pi(y) q(x | y) / (pi(x) q(y | x))),

@@ -691,3 +691,29 @@ export function logAddExp(a: f64, b: f64): f64 {
   if (lo == -Infinity) return hi; // e^-Infinity = 0 adds nothing, exactly
   return hi + log1p(exp(lo - hi));
 }
+
+/**
+ * log sum_k exp(v[at + k stride]) for k < K, stably: top + log1p(sum of the others' exp(v_k - top)).
+ * The top term is exactly 1 and needs no exp; terms below exp(-40) (under 2^-57, less than a
+ * rounding of the sum's leading 1) are left out; log1p keeps full accuracy when the rest is
+ * small. -Infinity if all are -Infinity; NaN in, NaN out.
+ */
+export function logSumExpStrided(v: Float64Array, at: i32, stride: i32, K: i32): f64 {
+  let top = -Infinity;
+  let best = 0;
+  for (let k = 0; k < K; k++) {
+    const x = v[at + k * stride];
+    if (x != x) return x;
+    if (x > top) {
+      top = x;
+      best = k;
+    }
+  }
+  if (top == -Infinity || top == Infinity) return top;
+  let rest = 0.0;
+  for (let k = 0; k < K; k++) {
+    const x = v[at + k * stride] - top;
+    if (k != best && x > -40.0) rest += exp(x);
+  }
+  return rest == 0.0 ? top : top + log1p(rest);
+}

@@ -5,10 +5,11 @@
 // Everything lives in one workspace array `ws` whose layout is written into its header by
 // mfviInit; the host reads factors and statistics through the same offsets.
 import { uniform } from "./random";
-import { HEADER, offFactors, offMeans, KIND_FULL, logSumExpStrided } from "./targets";
+import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
 import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
 import { axpy } from "./vector";
-import { matrixTimesRows } from "./rovi";
+import { matrixTimesRows } from "./matrix";
+import { lineExpectation } from "./blocks";
 
 // header slots
 export const H_D = 0;
@@ -41,7 +42,7 @@ export const O_ROT = 26; // d x d rotation O, row-major
 export const O_WMAT = 27; // K x d x d: W_k = L_k^-1 O
 export const O_MZ = 28; // K x d: L_k^-1 m_k
 export const O_Z = 29; // K x S x d: z_{k,s} = W_k y_s - L_k^-1 m_k
-export const O_ABC = 30; // 4 K line coefficients and log terms (work)
+export const O_ABC = 30; // 3 K line coefficients, 2 K log terms (work)
 export const HEADER_SIZE = 32;
 
 function slot(ws: Float64Array, h: i32): i32 {
@@ -50,7 +51,7 @@ function slot(ws: Float64Array, h: i32): i32 {
 
 /** Workspace length for dimension d, G cells, S samples, K components. */
 export function mfviSize(d: i32, G: i32, S: i32, K: i32): i32 {
-  return HEADER_SIZE + 2 * d + d * G + d * (G + 1) + 3 * G + 1 + 2 * S * d + S + d * d + K * d * d + K * d + K * S * d + 4 * K;
+  return HEADER_SIZE + 2 * d + d * G + d * (G + 1) + 3 * G + 1 + 2 * S * d + S + d * d + K * d * d + K * d + K * S * d + 5 * K;
 }
 
 /** Writes the header of a fresh workspace (see the slot list above). */
@@ -278,7 +279,7 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
   const wts = slot(ws, O_W);
   const wm = slot(ws, O_WMAT);
   const z = slot(ws, O_Z);
-  const abc = slot(ws, O_ABC); // per k: a = |z0|^2, b = z0 . w, c = |w|^2, and log term
+  const abc = slot(ws, O_ABC); // per k: a = |z0|^2, b = z0 . w, c = |w|^2
   const e = slot(ws, O_E);
   const lo = ws[slot(ws, O_LO) + i];
   const h = ws[slot(ws, O_H) + i];
@@ -289,7 +290,7 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
       const v = ws[wm + k * d * d + r * d + i];
       c += v * v;
     }
-    ws[abc + 4 * k + 2] = c;
+    ws[abc + 3 * k + 2] = c;
   }
   for (let s = 0; s < count; s++) {
     const yi = ws[y + s * d + i];
@@ -304,19 +305,11 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
         a += z0 * z0;
         b += z0 * col;
       }
-      ws[abc + 4 * k] = a;
-      ws[abc + 4 * k + 1] = b;
+      ws[abc + 3 * k] = a;
+      ws[abc + 3 * k + 1] = b;
     }
-    const weight = ws[wts + s];
-    for (let g = 0; g < G; g++) {
-      const tg = lo + h * (<f64>g + 0.5);
-      for (let k = 0; k < K; k++) {
-        const q = abc + 4 * k;
-        ws[q + 3] = t[HEADER + k] - 0.5 * (ws[q] + tg * (2.0 * ws[q + 1] + tg * ws[q + 2]));
-      }
-      // V = -log pi: the log-sum-exp of the K log terms (a stride-4 view of abc + 3)
-      ws[e + g] -= weight * logSumExpStrided(ws, abc + 3, 4, K);
-    }
+    // V = -log pi: the log-sum-exp of the K log terms at each grid point
+    lineExpectation(ws, abc, K, t, HEADER, lo, h, G, ws[wts + s], ws, e);
   }
 }
 
@@ -352,10 +345,7 @@ export function mfviGenericExpectation(ws: Float64Array, logp: Float64Array): vo
   const e = slot(ws, O_E);
   const wts = slot(ws, O_W);
   for (let g = 0; g < G; g++) ws[e + g] = 0.0;
-  for (let s = 0; s < count; s++) {
-    const w = ws[wts + s];
-    for (let g = 0; g < G; g++) ws[e + g] -= w * logp[s * G + g];
-  }
+  for (let s = 0; s < count; s++) axpy(ws, e, -ws[wts + s], logp, s * G, G); // e - w l is e + (-w) l exactly
 }
 
 /** E_mu[V] = sum_k p_ik e_k from the expectations along coordinate i (in O_E). */

@@ -1,4 +1,4 @@
-// Posteriors built from data (ALGORITHMS.md section 7), evaluated in the kernel: the host
+// Posteriors built from data (docs/algorithms.md §7), evaluated in the kernel: the host
 // calls them once per batch of points, so the data loop runs in WASM rather than in JS.
 
 import { exp, log1p } from "./math";

@@ -78,12 +78,21 @@ export function jump(state: Int32Array, at: i32): void {
  * stream 0 from the mixed seed, stream j as stream j - 1 jumped by 2^64.
  */
 export function seedStreams(state: Int32Array, seedLo: i32, seedHi: i32, streams: i32): void {
+  seedStreamsFrom(state, seedLo, seedHi, 0, streams);
+}
+
+/**
+ * seedStreams for streams first .. first + streams - 1 of the seed, written at state[0 ..):
+ * a block of chains run alone draws exactly what it draws in the full run.
+ */
+export function seedStreamsFrom(state: Int32Array, seedLo: i32, seedHi: i32, first: i32, streams: i32): void {
   let h = mix32(seedLo ^ 0x2545f491);
   for (let i = 0; i < 4; i++) {
     h = mix32((h + mix32(seedHi + mul32(i + 1, 0x9e3779b9))) | 0);
     state[i] = h;
   }
   if ((state[0] | state[1] | state[2] | state[3]) == 0) state[0] = 1; // the one forbidden state
+  for (let j = 0; j < first; j++) jump(state, 0);
   for (let j = 1; j < streams; j++) {
     const at = 4 * j;
     for (let k = 0; k < 4; k++) state[at + k] = state[at - 4 + k];

@@ -1,9 +1,10 @@
-// The rotation step of RoVI (ALGORITHMS.md section 3): for fixed factors mu, only
+// The rotation step of RoVI (docs/algorithms.md §3): for fixed factors mu, only
 // F(O) = E_mu[V(O y)] depends on O. Its gradient G = E_mu[grad V(O y) y^T] is estimated on
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.
 
-import { axpy, axpyPair, dot, dotPair } from "./vector";
+import { axpy, axpyPair } from "./vector";
+import { matrixTimesRows } from "./matrix";
 
 /**
  * From draws y (n x d) and grad log pi at x_j = O y_j (n x d) with log pi (n): writes
@@ -45,19 +46,6 @@ export function procrustesTarget(o: Float64Array, g: Float64Array, c: f64, d: i3
 /** out_j = R y_j for n row vectors of length d (R d x d, row-major). */
 export function applyRotation(rot: Float64Array, d: i32, y: Float64Array, n: i32, out: Float64Array): void {
   matrixTimesRows(rot, 0, d, y, n, out);
-}
-
-/**
- * out_j = M y_j for n row vectors y_j of length d, M the d x d row-major matrix at m[mo ..];
- * two rows per pass over M (each entry the dot() of a row of M and y_j).
- */
-export function matrixTimesRows(m: Float64Array, mo: i32, d: i32, y: Float64Array, n: i32, out: Float64Array): void {
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    const a = j * d;
-    for (let r = 0; r < d; r++) dotPair(m, mo + r * d, y, a, a + d, d, out, a + r, a + d + r);
-  }
-  if (j < n) for (let r = 0; r < d; r++) out[j * d + r] = dot(m, mo + r * d, y, j * d, d);
 }
 
 /** Frobenius norm of a - b for d x d matrices. */

@@ -1,33 +1,13 @@
-// Built-in targets as data: a descriptor (one Float64Array) that crosses into the kernels
-// once. Every kernel here reads it; none calls back into the host.
-//
-// Descriptor layout (indices into t):
-//   t[0] kind: KIND_FULL (Gaussian mixture, full covariances), KIND_DIAG (diagonal ones)
-//   t[1] d, t[2] K,
-//   t[HEADER ..]               c_k = log w_k - log det L_k - d/2 log(2 pi)    K entries
-//   then means                 m_k, row-major                                K d
-//   then factors               KIND_FULL: Cholesky L_k (S_k = L_k L_k^T),    K d d
-//                              lower triangle, row-major, with 1/L_k[i][i] on its diagonal;
-//                              KIND_DIAG: 1/sigma_k (inverse standard deviations)  K d
-// With z_k = L_k^-1 (x - m_k):  log pi(x) = logsumexp_k (c_k - |z_k|^2 / 2).
-import { exp, log, log1p } from "./math";
+// Built-in targets as data: a descriptor (one Float64Array, laid out in ./descriptor) that
+// crosses into the kernels once. Every kernel here reads it; none calls back into the host.
+import { exp, log, logSumExpStrided } from "./math";
+import { componentLogDensity, HEADER, KIND_FULL, offFactors } from "./descriptor";
+import { DENSITY_BLOCK, mixtureLogDensityBlock } from "./blocks";
 
-export const KIND_FULL = 1;
-export const KIND_DIAG = 2;
-export const HEADER = 8;
+export * from "./descriptor";
+export { logSumExpStrided };
+
 const HALF_LOG_2PI = 0.91893853320467274178;
-
-/** Length of the descriptor of a K-component mixture in d dimensions. */
-export function mixtureLength(kind: i32, d: i32, K: i32): i32 {
-  return HEADER + K + K * d + (kind == KIND_FULL ? K * d * d : K * d);
-}
-
-export function offMeans(t: Float64Array): i32 {
-  return HEADER + <i32>t[2];
-}
-export function offFactors(t: Float64Array): i32 {
-  return HEADER + <i32>t[2] * (1 + <i32>t[1]);
-}
 
 /**
  * Completes a descriptor whose header, c_k (holding log w_k), means and factors (holding the
@@ -75,73 +55,29 @@ export function mixtureSetup(t: Float64Array): i32 {
   return -1;
 }
 
-/**
- * z = L_k^-1 (x - m_k) for the point x = points[at .. at + d), written to z[zt .. zt + d);
- * returns c_k - |z|^2 / 2, the component's log density plus log w_k.
- */
-export function componentLogDensity(t: Float64Array, k: i32, points: Float64Array, at: i32, z: Float64Array, zt: i32): f64 {
-  const d = (<i32>t[1]) | 0;
-  const m = offMeans(t) + k * d;
-  let q = 0.0;
-  if ((<i32>t[0]) == KIND_FULL) {
-    const a = offFactors(t) + k * d * d;
-    for (let i = 0; i < d; i++) {
-      let s = points[at + i] - t[m + i];
-      const row = a + i * d;
-      for (let p = 0; p < i; p++) s -= t[row + p] * z[zt + p];
-      const zi = s * t[row + i];
-      z[zt + i] = zi;
-      q += zi * zi;
-    }
-  } else {
-    const a = offFactors(t) + k * d;
-    for (let i = 0; i < d; i++) {
-      const zi = (points[at + i] - t[m + i]) * t[a + i];
-      z[zt + i] = zi;
-      q += zi * zi;
-    }
-  }
-  return t[HEADER + k] - 0.5 * q;
-}
-
-/**
- * log sum_k exp(v[at + k stride]) for k < K, stably: top + log1p(sum of the others' exp(v_k - top)).
- * The top term is exactly 1 and needs no exp; terms below exp(-40) (under 2^-57, less than a
- * rounding of the sum's leading 1) are left out; log1p keeps full accuracy when the rest is
- * small. -Infinity if all are -Infinity; NaN in, NaN out.
- */
-export function logSumExpStrided(v: Float64Array, at: i32, stride: i32, K: i32): f64 {
-  let top = -Infinity;
-  let best = 0;
-  for (let k = 0; k < K; k++) {
-    const x = v[at + k * stride];
-    if (x != x) return x;
-    if (x > top) {
-      top = x;
-      best = k;
-    }
-  }
-  if (top == -Infinity || top == Infinity) return top;
-  let rest = 0.0;
-  for (let k = 0; k < K; k++) {
-    const x = v[at + k * stride] - top;
-    if (k != best && x > -40.0) rest += exp(x);
-  }
-  return rest == 0.0 ? top : top + log1p(rest);
-}
-
 /** log sum_k exp(v[at + k]) for k < K (logSumExpStrided with stride 1). */
 export function logSumExp(v: Float64Array, at: i32, K: i32): f64 {
   return logSumExpStrided(v, at, 1, K);
 }
 
+/** Work entries for mixtureLogDensity to evaluate DENSITY_BLOCK points per pass. */
+export function mixtureDensityWork(d: i32, K: i32): i32 {
+  return DENSITY_BLOCK * (K + d);
+}
+
 /**
- * out[j] = log pi(points[j d .. j d + d)) for j < n. work: at least K + d entries.
+ * out[j] = log pi(points[j d .. j d + d)) for j < n. work: at least K + d entries, one point
+ * at a time; with mixtureDensityWork(d, K) entries, DENSITY_BLOCK points per pass over each
+ * Cholesky row (the same bits).
  */
 export function mixtureLogDensity(t: Float64Array, points: Float64Array, n: i32, out: Float64Array, work: Float64Array): void {
   const d = (<i32>t[1]) | 0;
   const K = (<i32>t[2]) | 0;
-  for (let j = 0; j < n; j++) {
+  let j = 0;
+  if (work.length >= mixtureDensityWork(d, K)) {
+    for (; j + DENSITY_BLOCK <= n; j += DENSITY_BLOCK) mixtureLogDensityBlock(t, points, j * d, out, j, work);
+  }
+  for (; j < n; j++) {
     for (let k = 0; k < K; k++) work[k] = componentLogDensity(t, k, points, j * d, work, K);
     out[j] = logSumExp(work, 0, K);
   }

@@ -1,42 +1,45 @@
-// `npm run bench`: runs every suite in bench/suites/ (or those named on the command line)
-// against the built package in dist/, writes bench/results/<suite>.json and a summary table
-// (bench/results/summary.md, also printed). Timings are noisy on a shared 2-core machine:
-// read the ratios within one run, not the absolute numbers across runs.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+// `npm run bench`: runs the suites of bench/suites/ (or those named on the command line) against
+// the built package in dist/, writes bench/results/<suite>.json and BENCHMARKS.md at the
+// repository root (the goals, then every suite's table). Benchmarks are programs, not tests:
+// timings on a shared machine are noisy, so read the ratios (interleaved, per round; see
+// bench/harness.mjs), not absolute times across runs.
+import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const files = readdirSync(join(here, "suites"))
+const suites = readdirSync(join(here, "suites"))
   .filter((f) => f.endsWith(".mjs"))
-  .filter((f) => only.length === 0 || only.includes(f.replace(/\.mjs$/, "")))
+  .map((f) => f.replace(/\.mjs$/, ""))
   .sort();
 
-for (const file of files) {
-  const suite = await import(pathToFileURL(join(here, "suites", file)).href);
-  console.log(`\n## ${file}`);
-  const results = await suite.default();
-  writeFileSync(join(here, "results", file.replace(/\.mjs$/, ".json")), JSON.stringify(results, null, 2) + "\n");
+for (const name of suites.filter((s) => only.length === 0 || only.includes(s))) {
+  console.log(`\n## ${name}`);
+  const suite = await import(pathToFileURL(join(here, "suites", `${name}.mjs`)).href);
+  const result = { ...(await suite.default()), when: new Date().toISOString() };
+  writeFileSync(join(here, "results", `${name}.json`), JSON.stringify(result, null, 2) + "\n");
 }
 
-// The summary covers the latest results of every suite (this run's and earlier ones').
-const rows = [];
-for (const file of readdirSync(join(here, "results")).filter((f) => f.endsWith(".json")).sort()) {
-  const results = JSON.parse(readFileSync(join(here, "results", file), "utf8"));
-  for (const row of results) rows.push({ suite: file.replace(/\.json$/, ""), ...row });
-}
-
-const fmt = (x, digits = 3) => (x === undefined ? "" : Number(x.toPrecision(digits)).toString());
-const lines = [
-  "| suite | case | wasm (ms) | js (ms) | js / wasm | other (ms) | other / wasm | goal |",
-  "|---|---|---|---|---|---|---|---|",
-  ...rows.map(
-    (r) =>
-      `| ${r.suite} | ${r.case} | ${fmt(r.wasmMs)} | ${fmt(r.jsMs)} | ${r.jsMs ? fmt(r.jsMs / r.wasmMs, 2) + "x" : ""} | ` +
-      `${r.otherMs ? `${fmt(r.otherMs)} (${r.other})` : ""} | ${r.otherMs ? fmt(r.otherMs / r.wasmMs, 2) + "x" : ""} | ${r.goal ?? ""} |`,
-  ),
-];
-const table = lines.join("\n");
-writeFileSync(join(here, "results", "summary.md"), `# Benchmark summary (${new Date().toISOString()})\n\n${table}\n`);
-console.log("\n" + table);
+// BENCHMARKS.md covers the latest results of every suite (this run's and earlier ones').
+const fmt = (x) => (typeof x === "number" ? Number(x.toPrecision(3)).toString() : x);
+const results = suites.filter((s) => existsSync(join(here, "results", `${s}.json`))).map((s) => JSON.parse(readFileSync(join(here, "results", `${s}.json`), "utf8")));
+const table = (columns, rows) => [`| ${columns.join(" | ")} |`, `|${columns.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(fmt).join(" | ")} |`)].join("\n");
+const goals = results.flatMap((r) => r.goals ?? []);
+const md = [
+  "# Benchmarks",
+  "",
+  `Written by \`npm run bench\` (bench/index.mjs); do not edit. Machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}.`,
+  "Times are process CPU time (user + system; a C peer in a child process times itself with",
+  "CLOCK_PROCESS_CPUTIME_ID), medians over rounds in which the contenders run interleaved; a ratio is",
+  "the median of the per-round ratios, with their min-max over the rounds in parentheses.",
+  "",
+  "## Goals",
+  "",
+  table(["goal", "measured", "met"], goals.map((g) => [g.goal, g.value, g.met === null ? "skipped" : g.met ? "yes" : "no"])),
+  ...results.flatMap((r) => ["", `## ${r.title}`, "", `(${r.when})`, "", table(r.columns, r.rows), ...(r.notes?.length ? ["", ...r.notes.map((n) => `- ${n}`)] : [])]),
+  "",
+].join("\n");
+writeFileSync(join(here, "..", "BENCHMARKS.md"), md);
+console.log("\n" + md);

@@ -1,5 +1,6 @@
-// `npm test`: builds the kernels, makes sure Debian's Chromium is there for the browser
-// project (installing it with apt when running as root), then runs vitest on both projects.
+// `npm test`: builds the package (the worker and end-to-end specs load dist/) and the explorer
+// page (out/demo/), makes sure Debian's Chromium is there for the browser project and the
+// end-to-end spec (installing it with apt when running as root), then runs vitest on both projects.
 // It never skips the browser project silently: without Chromium it stops with a message.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -27,5 +28,6 @@ if (!existsSync(chromium)) {
   }
 }
 
-execFileSync("node", ["scripts/build.mjs", "--kernels-only"], { stdio: "inherit" });
+execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+execFileSync("npx", ["vite", "build", "--config", "demo/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });
 process.exit(sh("npx", ["vitest", "run", ...process.argv.slice(2)]));

@@ -3,7 +3,7 @@ import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type Buffer 
 import { FitReport, type FitReportParts } from "./core/result.js";
 import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
-import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
+import { MAX_VALUES, booleanOption, integer, knownKeys, options, points as checkPoints, seedOption } from "./validate.js";
 
 /** A factor mu_i on its grid: cell centres `x` and the density at them (mass / cell width). */
 export interface Marginal {
@@ -22,6 +22,7 @@ export interface ApproximationParts extends FitReportParts {
   factors: Float64Array;
   normalized: boolean;
   runs?: Float64Array;
+  runErrors?: Float64Array;
 }
 
 /**
@@ -33,13 +34,21 @@ export class Approximation extends FitReport {
   /** O, d x d row-major (columns are the factor directions); the identity for MFVI. */
   readonly rotation: Float64Array;
   readonly marginals: readonly Marginal[];
-  /** RoVI with restarts: every run's final KL (the kept run has the lowest). */
+  /**
+   * RoVI: every run's final KL, in restart order. With restarts > 1 the runs are compared on
+   * common draws (the same for every run), so these differ from `kl`, which is estimated
+   * afresh for the kept run (the first with the lowest of these).
+   */
   readonly runs: Float64Array | undefined;
+  /** The standard errors of `runs` (0 where they are exact quadratures). */
+  readonly runErrors: Float64Array | undefined;
   private readonly factors: Float64Array;
+  private readonly parts: ApproximationParts;
 
   /** @internal Built by the fits. */
   constructor(r: ApproximationParts) {
     super(r);
+    this.parts = r;
     const { d, rotation, grids } = readCompact(r.factors);
     this.dim = d;
     this.factors = r.factors;
@@ -52,6 +61,12 @@ export class Approximation extends FitReport {
       cellWidth: h,
     }));
     this.runs = r.runs;
+    this.runErrors = r.runErrors;
+  }
+
+  /** @internal What this was built from: `new Approximation(q.toParts())` rebuilds it (in a worker's caller, say). */
+  toParts(): ApproximationParts {
+    return this.parts;
   }
 
   /** Mean of q in x-coordinates: O E_mu[y]. */
@@ -77,10 +92,11 @@ export class Approximation extends FitReport {
 
   /** n independent draws from q, row-major n x d, in x-coordinates. Same seed, same bits. */
   sample(n: number, opts: { seed?: number; stratified?: boolean } = {}): Float64Array {
-    integer("n", n, 1, 1e8);
+    integer("n", n, 1, Math.floor(MAX_VALUES / this.dim));
     const o = options("options", opts);
     knownKeys("options", o, ["seed", "stratified"]);
-    const s = seedOption("options.seed", o.seed ?? 0);
+    const s = seedOption("options.seed", o.seed);
+    const stratified = booleanOption("options.stratified", o.stratified, false);
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
       const bufs = new BufferSet(b);
       try {
@@ -88,7 +104,7 @@ export class Approximation extends FitReport {
         const y = bufs.f64(n * this.dim);
         const out = bufs.f64(n * this.dim);
         b.kernels.seedStreams(rng.handle, s.lo, s.hi, 1);
-        b.kernels.mfviSample(ws.handle, rng.handle, n, o.stratified ? 1 : 0, y.handle, out.handle);
+        b.kernels.mfviSample(ws.handle, rng.handle, n, stratified ? 1 : 0, y.handle, out.handle);
         return copyOut(out);
       } finally {
         bufs.free();
@@ -96,12 +112,9 @@ export class Approximation extends FitReport {
     });
   }
 
-  /** log q at n points (row-major n x d), -Infinity outside the grids. */
+  /** log q at n points (row-major n x d, finite), -Infinity outside the grids. */
   logDensity(points: Float64Array): Float64Array {
-    if (!(points instanceof Float64Array)) throw new TypeError(`points must be a Float64Array; got ${typeof points}`);
-    if (points.length === 0 || points.length % this.dim !== 0)
-      throw new RangeError(`points.length must be a positive multiple of ${this.dim}; got ${points.length}`);
-    const n = points.length / this.dim;
+    const n = checkPoints("points", points, this.dim);
     return withFactors(backendNow(undefined), this.factors, (b, ws) => {
       return withBuffers(b, [n * this.dim, n * this.dim, n], ([x, y, out]) => {
         x.view.set(points);

@@ -3,6 +3,7 @@
 // the WASM backend the address of the AssemblyScript object that owns the array in its memory.
 import * as portable from "./generated/portable/index.js";
 import { wasmBase64 } from "./generated/wasm-bytes.js";
+import { backendOption, rangeError } from "./validate.js";
 
 export type BackendName = "wasm" | "js";
 
@@ -88,6 +89,10 @@ export interface Backend {
   i32(length: number): Buffer<Int32Array>;
   /** Returns a buffer's memory to the backend (WASM: unpins it for the collector). */
   free(buffer: Buffer<Float64Array | Int32Array>): void;
+  /** Bytes of memory the backend holds (WASM: the size of its linear memory; JS: 0). */
+  memoryBytes(): number;
+  /** @internal The WASM backend's linear memory (for tests). */
+  readonly memory?: WebAssembly.Memory;
 }
 
 const jsBackend: Backend = {
@@ -102,6 +107,7 @@ const jsBackend: Backend = {
     return { handle: view, view, length };
   },
   free: () => {},
+  memoryBytes: () => 0,
 };
 
 interface WasmExports {
@@ -121,17 +127,30 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+// WASM addresses are u32, but an i32 result reaches JS as a signed number: above 2 GiB of
+// memory it is negative. `>>> 0` reads every address the module returns as unsigned.
+
 /** Reads AssemblyScript's UTF-16 string at `ptr` (for abort messages). */
 function readString(memory: WebAssembly.Memory, ptr: number): string {
-  if (!ptr) return "";
-  const length = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
-  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, length));
+  const at = ptr >>> 0;
+  if (!at) return "";
+  const length = new Uint32Array(memory.buffer, at - 4, 1)[0] >>> 1;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, at, length));
 }
+
+/** Unpinned bytes after which free() collects at once rather than at the next microtask. */
+const COLLECT_AFTER = 16 * 2 ** 20;
 
 function makeWasmBackend(instance: WebAssembly.Instance): Backend {
   const exports = instance.exports as unknown as WasmExports;
   const { memory } = exports;
   let collectPending = false;
+  let garbage = 0;
+  const collect = () => {
+    collectPending = false;
+    garbage = 0;
+    exports.__collect();
+  };
   // An ArrayBufferView object in AssemblyScript: [buffer, dataStart, byteLength] as u32 words.
   const dataStart = (ptr: number) => new Uint32Array(memory.buffer, ptr + 4, 1)[0];
   const make = <T extends Float64Array | Int32Array>(
@@ -139,7 +158,7 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
     View: new (buffer: ArrayBuffer, offset: number, length: number) => T,
     length: number,
   ): Buffer<T> => {
-    const handle = exports.__pin(alloc(length));
+    const handle = exports.__pin(alloc(length)) >>> 0;
     let cachedBuffer: ArrayBuffer | null = null;
     let cachedView: T | null = null;
     return {
@@ -162,15 +181,19 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
     free: (buffer) => {
       exports.__unpin(buffer.handle as number);
       // The minimal runtime collects only when asked (and so needs no shadow stack, which
-      // would cost a call per array access); one collection after a burst of frees.
-      if (!collectPending) {
+      // would cost a call per array access); one collection after a burst of frees, and at
+      // once when much is waiting (a synchronous loop never reaches the microtask).
+      garbage += buffer.length * 8; // bytes, at most (an Int32Array counts double)
+      if (garbage > COLLECT_AFTER) collect();
+      else if (!collectPending) {
         collectPending = true;
         queueMicrotask(() => {
-          collectPending = false;
-          exports.__collect();
+          if (collectPending) collect();
         });
       }
     },
+    memoryBytes: () => memory.buffer.byteLength,
+    memory,
   };
 }
 
@@ -231,18 +254,16 @@ export function backendNow(name: BackendName | undefined): Backend {
   }
   if (name === "wasm")
     throw new Error("rovi: the WASM backend is still loading; `await ready()` first, or pass backend: 'js'");
-  throw new TypeError(`backend must be 'wasm' or 'js'; got ${JSON.stringify(name)}`);
+  throw rangeError("backend", "'wasm' or 'js'", name);
 }
 
 /** Resolves a backend by name; the WASM module is compiled once and cached. */
-export async function getBackend(name: BackendName = defaultBackendName()): Promise<Backend> {
+export async function getBackend(backend?: BackendName): Promise<Backend> {
+  const name = backendOption("backend", backend) ?? defaultBackendName();
   if (name === "js") return jsBackend;
-  if (name === "wasm") {
-    if (!wasmUsable())
-      throw new Error("rovi: backend 'wasm' needs WebAssembly with SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+), which this environment lacks; use backend: 'js'");
-    return loadWasm();
-  }
-  throw new TypeError(`backend must be 'wasm' or 'js'; got ${JSON.stringify(name)}`);
+  if (!wasmUsable())
+    throw new Error("rovi: backend 'wasm' needs WebAssembly with SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+), which this environment lacks; use backend: 'js'");
+  return loadWasm();
 }
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -252,7 +273,15 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 /**
  * Loads a backend (default: WASM where available) and resolves once it is ready. Synchronous
  * target methods use WASM only after this; the async entry points await it themselves.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(await ready("js"), "js"); // the pure-JS backend runs everywhere
+ * const name = await ready(); // the default: "wasm" where WebAssembly SIMD runs
+ * assert.ok(name === "wasm" || name === "js");
+ * ```
  */
 export async function ready(backend?: BackendName): Promise<BackendName> {
-  return (await getBackend(backend ?? defaultBackendName())).name;
+  return (await getBackend(backend)).name;
 }

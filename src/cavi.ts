@@ -1,15 +1,17 @@
 // The coordinate-ascent engine shared by mfvi() and rovi(): one workspace in one backend's
 // memory, driven sweep by sweep. Built-in mixtures run a whole sweep per kernel call; other
 // targets alternate kernel (line points, reduction) and one batched call of the user's density.
-import { Approximation, type ApproximationParts } from "./approximation.js";
+import type { ApproximationParts } from "./approximation.js";
+import { checkFactors, klErrorWarning } from "./checks.js";
 import { BufferSet, getBackend, type Backend, type Buffer } from "./backend.js";
 import type { Status, StepperStatus } from "./core/driver.js";
 import { Evaluator } from "./core/evaluator.js";
 import { CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./core/options.js";
 import { EDGE_MASS, MfviView } from "./core/views.js";
 import * as P from "./generated/portable/index.js";
+import { cellIntegratedPotential, sampledPotential } from "./kl.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, integer, knownKeys, oneOf, options, rangeError, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, oneOf, options, rangeError, seed as seedValue, typeError, vector } from "./validate.js";
 
 /** What a CAVI fit reports after each sweep (and onProgress receives). */
 export interface ProgressInfo {
@@ -44,8 +46,10 @@ export interface CaviOptions {
   damping?: number;
   /** Starting factors N(center_i, scale_i^2) (numbers apply to every coordinate), or 'auto' (default). */
   init?: "auto" | { center: number | readonly number[]; scale: number | readonly number[] };
-  /** Draws for the final KL estimate in 'sampled' quadrature; default 32768. */
+  /** Draws for the final KL estimate in 'sampled' quadrature (in at least 8 blocks, for its standard error); default 32768. */
   klSamples?: number;
+  /** Seed of those draws (integer in [0, 2^53)); default: `seed`. */
+  klSeed?: number;
   /** Fixed grids [lo, hi] per coordinate (no adaptation). Coordinates are the factors' (y = O^T x). */
   bounds?: readonly (readonly [number, number])[];
   /** Called after every sweep; a returned promise is awaited. */
@@ -54,7 +58,7 @@ export interface CaviOptions {
   signal?: AbortSignal;
 }
 
-export const CAVI_KEYS = [...CONTROL_KEYS, "gridSize", "samples", "quadrature", "maxSweeps", "tol", "damping", "init", "bounds", "klSamples"] as const;
+export const CAVI_KEYS = [...CONTROL_KEYS, "gridSize", "samples", "quadrature", "maxSweeps", "tol", "damping", "init", "bounds", "klSamples", "klSeed"] as const;
 
 export interface CaviConfig extends ControlConfig<ProgressInfo> {
   gridSize: number;
@@ -66,6 +70,7 @@ export interface CaviConfig extends ControlConfig<ProgressInfo> {
   init: { center: Float64Array; scale: Float64Array } | "auto";
   bounds: Float64Array | null;
   klSamples: number;
+  klSeed: { lo: number; hi: number };
 }
 
 /** Most points of the other coordinates summed over per update in exact quadrature. */
@@ -111,6 +116,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
     init: o.init === undefined || o.init === "auto" ? "auto" : factorStart("options.init", o.init, d),
     bounds: o.bounds === undefined ? null : boundsOption(o.bounds, d),
     klSamples: o.klSamples === undefined ? 32768 : integer("options.klSamples", o.klSamples, 16, 1e9),
+    klSeed: o.klSeed === undefined ? seedValue("options.seed", o.seed === undefined ? 0 : o.seed) : seedValue("options.klSeed", o.klSeed),
   };
 }
 
@@ -118,6 +124,10 @@ export const STATUS_MESSAGES: Record<number, string> = {
   [-1]: "the target's log density was NaN at a grid point",
   [-2]: "the target's density is zero on a whole factor grid",
 };
+
+/** Streams of options.klSeed: one to compare restarts on common draws, one for the reported KL. */
+export const KL_COMPARE = 0x3c6ef372;
+export const KL_REPORT = 0x5be0cd19;
 
 /** How a sweep ended the fit, or null when the fit goes on. */
 export type SweepEnd = { status: Status; message: string } | null;
@@ -133,8 +143,8 @@ export class Engine {
   readonly bufs: BufferSet;
   /** The KL estimate after each sweep. */
   readonly trace: number[] = [];
-  /** The last sweep saw the current factors and rotation (so its E_mu[V] is current). */
-  private swept = false;
+  /** The generator of the KL's draws, seeded afresh for every evaluation. */
+  private readonly klRng: Buffer<Int32Array>;
 
   private constructor(
     readonly backend: Backend,
@@ -149,6 +159,7 @@ export class Engine {
     const S = config.exact ? this.G ** (this.d - 1) : config.samples;
     this.view = new MfviView(this.bufs.f64(P.mfviSize(this.d, this.G, S, K)));
     this.rng = this.bufs.i32(4);
+    this.klRng = this.bufs.i32(4);
     const k = backend.kernels;
     const ws = this.view.buffer.handle;
     k.mfviInit(ws, this.d, this.G, S, K, 1, config.damping, config.exact ? 1 : 0, EDGE_MASS);
@@ -175,7 +186,6 @@ export class Engine {
 
   /** Sets O (d x d row-major) and, for mixtures, the whitened rotation W_k = L_k^-1 O. */
   setRotation(rotation: Float64Array): void {
-    this.swept = false;
     this.view.rotation = rotation;
     if (this.evaluator.mixture) this.backend.kernels.mfviSetTarget(this.ws, this.evaluator.descriptor);
   }
@@ -186,7 +196,6 @@ export class Engine {
 
   /** Starting factors N(center_i, scale_i^2) on fresh grids. */
   initFactors(center: Float64Array, scale: Float64Array): void {
-    this.swept = false;
     for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws, i, center[i], scale[i]);
   }
 
@@ -197,7 +206,6 @@ export class Engine {
   sweep(): number {
     const adaptive = this.config.bounds === null;
     const code = this.evaluator.mixture && adaptive ? this.backend.kernels.mfviSweepMixture(this.ws, this.evaluator.descriptor) : this.genericSweep(adaptive);
-    this.swept = code === 0;
     return code;
   }
 
@@ -249,42 +257,27 @@ export class Engine {
   }
 
   /**
-   * The KL of the current factors, without changing them: E_mu[V] - sum_i H(mu_i). In exact
-   * quadrature E_mu[V] is the exact sum over the grids (averaged over the coordinates it is
-   * integrated along). In sampled quadrature it is the average of V over `klSamples` exact
-   * draws (Latin-hypercube in blocks of 2048, so the additive part of V is nearly free of
-   * noise): the fit's design is too small for an estimate and its midpoints would understate
-   * the factors' tails. The draws' generator is restored afterwards, so evaluating the KL
-   * midway leaves the fit's later bits unchanged.
+   * The KL of the current factors as the Approximation holds them (histograms, uniform within
+   * cells), without changing them: E_q[V] - sum_i H(mu_i). Exact quadrature integrates V over
+   * every cell (kl.ts; error 0 reported); sampled quadrature averages V over `klSamples` exact
+   * draws from the stream `stream` of options.klSeed, with its standard error.
    */
-  evaluateKl(): number {
+  evaluateKl(stream: number = KL_REPORT): { kl: number; klError: number } {
     const k = this.backend.kernels;
     const h = k.mfviEndSweep(this.ws);
-    // exact quadrature: the last update's sum_k p_k e_k is E_mu[V] exactly, if nothing changed since
-    if (this.config.exact && this.swept) return this.view.expectedPotential - h;
-    let ev = 0;
-    if (this.config.exact) {
-      for (let i = 0; i < this.d; i++) {
-        k.mfviExactSamples(this.ws, i);
-        this.expectation(i);
-        ev += k.mfviExpectedPotential(this.ws, i);
-      }
-      return ev / this.d - h;
-    }
-    const total = this.config.klSamples;
-    const block = Math.min(2048, total);
-    const y = this.bufs.scratch("klY", block * this.d);
-    const x = this.bufs.scratch("klX", block * this.d);
-    const logp = this.bufs.scratch("klLogp", block);
-    const state = this.rng.view.slice();
-    for (let done = 0; done < total; done += block) {
-      const n = Math.min(block, total - done);
-      k.mfviSample(this.ws, this.rng.handle, n, 1, y.handle, x.handle);
-      this.evaluator.logDensity(x, n, logp);
-      ev += k.meanPotential(logp.handle, n) * n; // the sum of V over the block
-    }
-    this.rng.view.set(state);
-    return ev / total - h;
+    if (this.config.exact) return { kl: cellIntegratedPotential(this.view.compact(), this.evaluator, this.bufs) - h, klError: 0 };
+    const rng = this.klRng;
+    k.seedStreams(rng.handle, this.config.klSeed.lo ^ stream, this.config.klSeed.hi, 1);
+    const y = this.bufs.scratch("klY", Math.ceil(this.config.klSamples / 8) * this.d);
+    const e = sampledPotential(
+      this.config.klSamples,
+      this.d,
+      this.evaluator,
+      this.bufs,
+      (n, x) => k.mfviSample(this.ws, rng.handle, n, 1, y.handle, x.handle),
+      (logp, n) => k.meanPotential(logp.handle, n),
+    );
+    return { kl: e.mean - h, klError: e.standardError };
   }
 
   /** Largest factor change (total variation) in the last sweep. */
@@ -292,13 +285,25 @@ export class Engine {
     return this.view.maxChange;
   }
 
-  /** What an Approximation of the current factors and rotation holds, given the fit's report. */
-  parts(report: Omit<ApproximationParts, "backend" | "factors" | "normalized">): ApproximationParts {
-    return { ...report, backend: this.backend.name, factors: this.view.compact(), normalized: this.target.normalized };
+  /**
+   * The Approximation parts of the current factors for a fit that ended (or stands) with
+   * `status`: their KL evaluated (stream: see evaluateKl), the factor checks' warnings and
+   * the caller's own.
+   */
+  report(r: { method: string; status: StepperStatus; message: string; iterations: number; warnings?: string[]; trace?: number[] }, stream = KL_REPORT): ApproximationParts {
+    const { kl, klError } = r.status === "diverged" ? { kl: NaN, klError: NaN } : this.evaluateKl(stream);
+    const factors = this.view.compact();
+    const warnings = [...checkFactors(factors).warnings, ...(r.warnings ?? [])];
+    const klWarning = klErrorWarning(kl, klError);
+    if (klWarning) warnings.push(klWarning);
+    const { method, status, message, iterations } = r;
+    return { method, status, message, iterations, kl, klError, warnings, trace: Float64Array.from(r.trace ?? this.trace), backend: this.backend.name, factors, normalized: this.target.normalized };
   }
 
-  approximation(report: Omit<ApproximationParts, "backend" | "factors" | "normalized">): Approximation {
-    return new Approximation(this.parts(report));
+  /** 'converged' for factors that pass the sanity checks, else 'unreliable' with the reason. */
+  settled(): { status: Status; message: string } {
+    const { unreliable } = checkFactors(this.view.compact());
+    return unreliable ? { status: "unreliable", message: unreliable } : { status: "converged", message: "" };
   }
 
   dispose(): void {

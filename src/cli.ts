@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The rovi command line: `rovi study` runs the paper's study (src/study.ts) and writes
+// The rovi command line: `rovi study` runs the paper's study (src/study/) and writes
 // out/report.md with its SVG figures. Node only (it writes files); the study itself is not.
-import { EXPERIMENT_IDS, EXPERIMENT_TITLES, parseExperiments, runStudy, type StudyOptions, type StudySize } from "./study.js";
+import { EXPERIMENT_IDS, EXPERIMENT_TITLES, parseExperiments, runStudy, type StudyOptions, type StudySize } from "./study/index.js";
 
 // The build compiles src/ without Node's types (the library itself must not depend on Node), so
 // the little of Node this file uses is declared here and node:fs is imported dynamically.
@@ -14,10 +14,12 @@ declare const process: {
 interface NodeFs {
   mkdirSync(path: string, options: { recursive: boolean }): unknown;
   writeFileSync(path: string, data: string): void;
+  readFileSync(path: URL, encoding: "utf8"): string;
 }
 const FS_MODULE = "node:fs";
 
 const USAGE = `Usage: rovi study [options]
+       rovi --version | --help
 
 Runs the numerical study of "Mode Collapse of Mean-Field Variational Inference" (MFVI, Gaussian
 MFVI, RoVI and Langevin on Gaussian mixtures and the Old Faithful label-switching posterior),
@@ -27,13 +29,14 @@ its SVG figures.
 Options:
   --only LIST      experiments to run, comma-separated (default: all)
 ${EXPERIMENT_IDS.map((id) => `                     ${id}  ${EXPERIMENT_TITLES[id]}`).join("\n")}
-  --seed N         seed of every fit, chain and random direction (default 1)
+  --seed N         seed of every fit, chain and random direction (default: 1)
   --backend NAME   wasm or js (default: wasm where available; both give the same bits)
   --out DIR        output folder (default: out)
-  --quick          a reduced run (fewer chains, d <= 10 in E4): seconds
-  --full           longer Langevin chains and finer figure grids (slower)
-  --no-figures     skip the SVG figures
-  -h, --help       show this help
+  --quick          a reduced run (fewer chains, d <= 10 in E4): seconds (default: off)
+  --full           longer Langevin chains and finer figure grids, slower (default: off)
+  --no-figures     skip the SVG figures (default: figures on)
+  -v, --version    print the version and exit
+  -h, --help       show this help and exit
 `;
 
 class UsageError extends Error {}
@@ -41,12 +44,13 @@ class UsageError extends Error {}
 interface Args {
   command: string | null;
   help: boolean;
+  version: boolean;
   out: string;
   options: StudyOptions;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: null, help: false, out: "out", options: {} };
+  const args: Args = { command: null, help: false, version: false, out: "out", options: {} };
   let size: StudySize = "default";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -62,6 +66,10 @@ function parseArgs(argv: string[]): Args {
       case "-h":
       case "--help":
         args.help = true;
+        break;
+      case "-v":
+      case "--version":
+        args.version = true;
         break;
       case "--only":
         args.options.only = parseExperiments(value().split(",").filter((s) => s.trim() !== ""));
@@ -112,6 +120,13 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  const fs = (await import(FS_MODULE)) as NodeFs;
+  if (args.version) {
+    // dist/cli.js sits one folder below the package root.
+    const { version } = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
   if (args.help || args.command === null) {
     (args.help ? process.stdout : process.stderr).write(USAGE);
     return args.help ? 0 : 2;
@@ -120,7 +135,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rovi: unknown command ${JSON.stringify(args.command)}\n\n${USAGE}`);
     return 2;
   }
-  const fs = (await import(FS_MODULE)) as NodeFs;
   const out = args.out.replace(/\/+$/, "") || "/";
   const join = (file: string) => (out.endsWith("/") ? out + file : `${out}/${file}`);
   const result = await runStudy({ ...args.options, onProgress: (line) => process.stdout.write(`${line}\n`) });

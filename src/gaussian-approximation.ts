@@ -2,7 +2,7 @@
 // which cannot hold a correlated Gaussian), with exact draws and density.
 import { FitReport, type FitReportParts } from "./core/result.js";
 import * as P from "./generated/portable/index.js";
-import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
+import { integer, knownKeys, options, seedOption } from "./validate.js";
 
 const HALF_LOG_2PI = 0.91893853320467274178;
 
@@ -11,7 +11,6 @@ export interface GaussianApproximationParts extends FitReportParts {
   dim: number;
   /** (m, omega = log diag L, L below the diagonal row by row): assembly/advi.ts's theta. */
   theta: Float64Array;
-  klError: number;
 }
 
 /**
@@ -21,8 +20,6 @@ export interface GaussianApproximationParts extends FitReportParts {
  */
 export class GaussianApproximation extends FitReport {
   readonly dim: number;
-  /** The standard error of `kl` (the draws' standard deviation over sqrt(n)). */
-  readonly klError: number;
   private readonly theta: Float64Array;
 
   /** @internal Built by gaussianVi. */
@@ -30,7 +27,6 @@ export class GaussianApproximation extends FitReport {
     super(r);
     this.dim = r.dim;
     this.theta = r.theta;
-    this.klError = r.klError;
   }
 
   get mean(): Float64Array {

@@ -34,6 +34,11 @@ export interface LmcOptions {
   onProgress?: (info: LmcProgress) => unknown;
   /** Stops the run early; the result then has status 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * @internal Runs only chains [first, end) of the `chains`-chain run, with the same bits as
+   * those chains have in the full run (so a run can be split over workers and merged in order).
+   */
+  chainBlock?: readonly [number, number];
 }
 
 /** What lmc reports after each block of steps (and onProgress receives). */
@@ -82,7 +87,7 @@ export interface LmcResult {
   readonly message: string;
 }
 
-const KEYS = [...CONTROL_KEYS, "step", "steps", "chains", "init", "adjust", "burnIn", "thin"] as const;
+const KEYS = [...CONTROL_KEYS, "step", "steps", "chains", "init", "adjust", "burnIn", "thin", "chainBlock"] as const;
 /** Largest chains x draws x dim (8 bytes each) kept in one kernel buffer. */
 export const MAX_ENTRIES = 2 ** 26;
 
@@ -90,6 +95,8 @@ export interface LmcConfig extends ControlConfig<LmcProgress> {
   h: number;
   steps: number;
   chains: number;
+  /** The run's first chain (chainBlock), whose random stream is stream `first` of the seed. */
+  first: number;
   init: Float64Array;
   adjust: boolean;
   burnIn: number;
@@ -137,12 +144,19 @@ export function parseLmcOptions(target: unknown, opts: unknown): LmcConfig {
       new Described(`${chains} x ${draws} x ${d} = ${chains * draws * d}`),
     );
   const adjust = o.adjust === undefined ? false : boolean("options.adjust", o.adjust);
+  let [first, end] = [0, chains];
+  if (o.chainBlock !== undefined) {
+    if (!Array.isArray(o.chainBlock) || o.chainBlock.length !== 2) throw typeError("options.chainBlock", "a pair [first, end] of chain indices", o.chainBlock);
+    first = integer("options.chainBlock[0]", o.chainBlock[0], 0, chains - 1);
+    end = integer("options.chainBlock[1]", o.chainBlock[1], first + 1, chains);
+  }
   return {
     ...controlOptions<LmcProgress>(o),
     h,
     steps,
-    chains,
-    init: parseInit(o.init, chains, d),
+    chains: end - first,
+    first,
+    init: parseInit(o.init, chains, d).slice(first * d, end * d),
     adjust,
     burnIn,
     thin,

@@ -1,4 +1,4 @@
-// Langevin Monte Carlo, the paper's sampling baseline (docs: ALGORITHMS.md section 4):
+// Langevin Monte Carlo, the paper's sampling baseline (docs/algorithms.md §4):
 // unadjusted Langevin (ULA) or, with `adjust: true`, MALA. Many chains at once; built-in
 // mixtures advance every chain for a block of steps in one kernel call, other targets take one
 // batched gradient call per step (all chains) between two kernel calls.
@@ -12,7 +12,7 @@ import { Described, rangeError } from "./validate.js";
 export type { LmcOptions, LmcProgress, LmcResult, LmcStatus } from "./lmc-options.js";
 
 /** Index of the first draw not yet taken after `done` steps, and the steps until it. */
-function nextDraw(c: LmcConfig, done: number): { draw: number; countdown: number } {
+function nextDraw(c: Pick<LmcConfig, "burnIn" | "thin" | "draws">, done: number): { draw: number; countdown: number } {
   const draw = done <= c.burnIn ? 0 : Math.min(c.draws, Math.floor((done - c.burnIn) / c.thin));
   return { draw, countdown: draw < c.draws ? c.burnIn + c.thin * (draw + 1) - done : 1 };
 }
@@ -67,7 +67,7 @@ class LmcRun extends StepperBase<LmcResult, LmcProgress> {
       this.x.view.set(c.init);
       this.info.view.fill(-1);
       for (let j = 0; j < n; j++) this.info.view[2 * j] = 0;
-      backend.kernels.seedStreams(this.rng.handle, c.seed.lo, c.seed.hi, n);
+      backend.kernels.seedStreamsFrom(this.rng.handle, c.seed.lo, c.seed.hi, c.first, n);
       this.evaluator.valueAndGradient(this.x, n, this.logp, this.grad);
       this.checkStart();
     } catch (e) {
@@ -133,63 +133,84 @@ class LmcRun extends StepperBase<LmcResult, LmcProgress> {
   protected snapshot(): LmcResult {
     if (this.final) return this.final;
     const { c, d, n } = this;
-    const done = this.stepsDone;
-    const aborted = this.status === "aborted";
     const info = this.info.view.slice(0, 2 * n);
-    const samples = this.samples.view.slice(0, n * c.draws * d);
-    const state = this.x.view.slice(0, n * d);
-    const divergedAt = new Int32Array(n);
-    const acceptance = new Float64Array(n);
-    let accepted = 0;
-    let proposals = 0;
-    let diverged = 0;
-    let first = Infinity;
-    const { draw: taken } = nextDraw(c, done);
-    for (let j = 0; j < n; j++) {
-      const at = info[2 * j + 1];
-      divergedAt[j] = at;
-      const tries = at >= 0 ? at : done;
-      acceptance[j] = tries > 0 ? info[2 * j] / tries : NaN;
-      accepted += info[2 * j];
-      proposals += tries;
-      if (at >= 0) {
-        diverged++;
-        first = Math.min(first, at);
-        state.fill(NaN, j * d, (j + 1) * d);
-      }
-      if (aborted) samples.fill(NaN, (j * c.draws + taken) * d, (j + 1) * c.draws * d);
-    }
-    const status = diverged > 0 ? "diverged" : (this.status as LmcResult["status"]);
-    const messages: string[] = [];
-    if (diverged > 0)
-      messages.push(
-        `${diverged} of ${n} chains diverged (a non-finite state or gradient; the first at step ${first}); ` +
-          `their draws from then on are NaN. A smaller options.step may help`,
-      );
-    if (aborted) messages.push(this.message);
-    const result: LmcResult = {
-      method: c.adjust ? "mala" : "ula",
-      backend: this.backend.name,
-      dim: d,
-      chains: n,
-      draws: c.draws,
-      steps: c.steps,
-      step: c.h,
-      burnIn: c.burnIn,
-      thin: c.thin,
-      samples,
-      state,
-      acceptanceRate: proposals > 0 ? accepted / proposals : NaN,
-      acceptance,
-      status,
-      diverged,
-      divergedAt,
-      stepsDone: done,
-      message: messages.join("; "),
-    };
+    const meta = { method: c.adjust ? "mala" : "ula", backend: this.backend.name, dim: d, steps: c.steps, step: c.h, burnIn: c.burnIn, thin: c.thin, draws: c.draws } as const;
+    const result = lmcResult(meta, {
+      samples: this.samples.view.slice(0, n * c.draws * d),
+      state: this.x.view.slice(0, n * d),
+      accepted: Int32Array.from({ length: n }, (_, j) => info[2 * j]),
+      divergedAt: Int32Array.from({ length: n }, (_, j) => info[2 * j + 1]),
+      done: this.stepsDone,
+      status: this.status as LmcResult["status"],
+      stopMessage: this.message,
+    });
     if (this.done) this.final = result;
     return result;
   }
+}
+
+/** @internal What an LmcResult says about the run as a whole (the same for every chain). */
+export type LmcMeta = Pick<LmcResult, "method" | "backend" | "dim" | "steps" | "step" | "burnIn" | "thin" | "draws">;
+
+/** @internal Per-chain records (accepted moves, divergence step or -1, chain-major states) and how the run stands. */
+export interface LmcChains {
+  samples: Float64Array;
+  state: Float64Array;
+  accepted: Int32Array;
+  divergedAt: Int32Array;
+  /** Steps done. */
+  done: number;
+  /** 'running', 'completed' or 'aborted' (divergence is read from divergedAt). */
+  status: LmcResult["status"];
+  /** Why it was aborted. */
+  stopMessage: string;
+}
+
+/** @internal An LmcResult from its chains' records (also how chain blocks run apart are merged). */
+export function lmcResult(meta: LmcMeta, r: LmcChains): LmcResult {
+  const { dim: d, draws } = meta;
+  const { samples, state, divergedAt, done } = r;
+  const aborted = r.status === "aborted";
+  const n = divergedAt.length;
+  const acceptance = new Float64Array(n);
+  let accepted = 0;
+  let proposals = 0;
+  let diverged = 0;
+  let first = Infinity;
+  const { draw: taken } = nextDraw(meta, done);
+  for (let j = 0; j < n; j++) {
+    const at = divergedAt[j];
+    const tries = at >= 0 ? at : done;
+    acceptance[j] = tries > 0 ? r.accepted[j] / tries : NaN;
+    accepted += r.accepted[j];
+    proposals += tries;
+    if (at >= 0) {
+      diverged++;
+      first = Math.min(first, at);
+      state.fill(NaN, j * d, (j + 1) * d);
+    }
+    if (aborted) samples.fill(NaN, (j * draws + taken) * d, (j + 1) * draws * d);
+  }
+  const messages: string[] = [];
+  if (diverged > 0)
+    messages.push(
+      `${diverged} of ${n} chains diverged (a non-finite state or gradient; the first at step ${first}); ` +
+        `their draws from then on are NaN. A smaller options.step may help`,
+    );
+  if (aborted) messages.push(r.stopMessage);
+  return {
+    ...meta,
+    chains: n,
+    samples,
+    state,
+    acceptanceRate: proposals > 0 ? accepted / proposals : NaN,
+    acceptance,
+    status: diverged > 0 ? "diverged" : r.status,
+    diverged,
+    divergedAt,
+    stepsDone: done,
+    message: messages.join("; "),
+  };
 }
 
 async function start(target: Target, opts: LmcOptions): Promise<{ run: LmcRun; c: LmcConfig }> {
@@ -201,6 +222,15 @@ async function start(target: Target, opts: LmcOptions): Promise<{ run: LmcRun; c
  * Starts Langevin chains to step by hand: `step()` advances every chain by one block of steps
  * (a custom target: one step), `current()` is the LmcResult so far (status 'running'),
  * `result()` the final one. `lmc(target, options)` is exactly this, stepped until done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const run = await lmcStepper(gaussian({ mean: [0, 0], covariance: 1 }), { step: 0.1, steps: 100, chains: 10 });
+ * while (!run.done) run.step(); // or read run.current() between steps
+ * assert.equal(run.result().stepsDone, 100);
+ * run.dispose();
+ * ```
  */
 export async function lmcStepper(target: Target, opts: LmcOptions): Promise<Stepper<LmcResult, LmcProgress>> {
   return (await start(target, opts)).run;
@@ -210,6 +240,15 @@ export async function lmcStepper(target: Target, opts: LmcOptions): Promise<Step
  * Runs Langevin chains on `target` (ULA, or MALA with `adjust: true`) and returns their
  * recorded states. Built-in targets run inside the kernels; a custom target needs
  * gradLogDensity and is called once per step with all chains' points.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // MALA on N(0, 1): 100 chains, every 10th state after 200 steps; the draws' mean is near 0
+ * const r = await lmc(gaussian({ mean: [0], covariance: 1 }), { step: 0.5, steps: 2000, chains: 100, adjust: true, burnIn: 200, thin: 10 });
+ * const mean = r.samples.reduce((s, v) => s + v, 0) / r.samples.length;
+ * assert.ok(r.status === "completed" && Math.abs(mean) < 0.05);
+ * ```
  */
 export async function lmc(target: Target, opts: LmcOptions): Promise<LmcResult> {
   const { run, c } = await start(target, opts);

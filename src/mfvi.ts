@@ -1,5 +1,5 @@
 // Mean-field VI: a product of 1-D histogram factors fitted by coordinate ascent (CAVI).
-import type { Approximation } from "./approximation.js";
+import { Approximation } from "./approximation.js";
 import { Engine, initialGuess, parseCaviOptions, type CaviOptions, type ProgressInfo } from "./cavi.js";
 import { runToEnd, StepperBase, type Stepper } from "./core/driver.js";
 import type { Target } from "./targets.js";
@@ -30,7 +30,10 @@ class MfviFit extends StepperBase<Approximation, ProgressInfo> {
     const { engine } = this;
     this.sweeps++;
     const end = engine.checkedSweep();
-    if (end) this.end(end.status, end.message);
+    if (end?.status === "converged") {
+      const settled = engine.settled();
+      this.end(settled.status, settled.message);
+    } else if (end) this.end(end.status, end.message);
     else if (this.sweeps >= engine.config.maxSweeps)
       this.end("maxIterations", `no convergence in ${engine.config.maxSweeps} sweeps (last change ${engine.maxChange})`);
     return { sweep: this.sweeps, kl: engine.klAfterSweep(), maxChange: engine.maxChange, status: this.status };
@@ -38,14 +41,7 @@ class MfviFit extends StepperBase<Approximation, ProgressInfo> {
 
   protected snapshot(): Approximation {
     if (this.final) return this.final;
-    const q = this.engine.approximation({
-      method: "mfvi",
-      kl: this.status === "diverged" ? NaN : this.engine.evaluateKl(),
-      iterations: this.sweeps,
-      status: this.status,
-      message: this.message,
-      trace: Float64Array.from(this.engine.trace),
-    });
+    const q = new Approximation(this.engine.report({ method: "mfvi", status: this.status, message: this.message, iterations: this.sweeps }));
     if (this.done) this.final = q;
     return q;
   }
@@ -73,7 +69,16 @@ export async function mfviStepper(target: Target, options?: MfviOptions): Promis
 
 /**
  * Mean-field variational inference: argmin KL(mu || pi) over product measures, each factor a
- * histogram density on an adaptive grid (docs: ALGORITHMS.md section 2).
+ * histogram density on an adaptive grid (docs/algorithms.md §2).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // two well-separated components on the diagonal: MFVI collapses onto one, KL ~ log 2
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const q = await mfvi(t);
+ * assert.ok(Math.abs(q.kl - Math.LN2) < 0.01);
+ * ```
  */
 export async function mfvi(target: Target, options?: MfviOptions): Promise<Approximation> {
   const config = parseCaviOptions(target, options);

@@ -4,7 +4,7 @@ import { getBackend, type Backend, type BackendName, type Buffer, type BufferSet
 import type { Engine } from "./cavi.js";
 import { backendOption } from "./core/options.js";
 import * as P from "./generated/portable/index.js";
-import { svdOf } from "./linalg.js";
+import { MAX_SVD_ORDER, powerOfTwoScale, svdOf } from "./linalg.js";
 import { drawMoments, type RoviConfig } from "./rovi-options.js";
 import type { GaussianMixture } from "./targets.js";
 import { integer, knownKeys, options, typeError } from "./validate.js";
@@ -152,12 +152,25 @@ export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number
  * The principal axes of draws (n x d row-major): the eigenvectors of their covariance as the
  * columns of an orthogonal d x d matrix, by decreasing variance. A starting rotation for
  * rovi() from exploratory draws (e.g. from lmc()).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // draws spread along the diagonal: the first axis is +-(1, 1) / sqrt 2
+ * const z = normalDraws(2000, { seed: 1 });
+ * const draws = Float64Array.from({ length: 2000 }, (_, k) => (k % 2 === 0 ? 3 * z[k] : 3 * z[k - 1] + 0.1 * z[k]));
+ * const O = await principalAxes(draws, 2);
+ * assert.ok(Math.abs(Math.abs(O[0]) - Math.SQRT1_2) < 0.01);
+ * ```
  */
 export async function principalAxes(samples: Float64Array, dim: number, opts?: { backend?: BackendName }): Promise<Float64Array> {
   if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);
-  const d = integer("dim", dim, 1, 100_000);
+  const d = integer("dim", dim, 1, MAX_SVD_ORDER);
   const o = options("options", opts);
   knownKeys("options", o, ["backend"]);
-  const { cov } = drawMoments("samples", samples, d);
-  return symmetricEigen(await getBackend(backendOption("options.backend", o.backend)), cov, d).vectors;
+  const backend = await getBackend(backendOption("options.backend", o.backend));
+  // scaled by a power of two (exactly) so that the covariance neither overflows nor underflows
+  const scale = samples.every(Number.isFinite) ? powerOfTwoScale(samples) : 1;
+  const { cov } = drawMoments("samples", scale === 1 ? samples : samples.map((v) => v / scale), d);
+  return symmetricEigen(backend, cov, d).vectors;
 }

@@ -41,9 +41,14 @@ export interface RoviOptions extends CaviOptions {
   cyclesPerStage?: number;
   /** Procrustes step control: the backtracking doubles c at most maxBacktracks times; default 40. */
   procrustes?: { maxBacktracks?: number };
+  /**
+   * @internal Runs only restarts [first, end) of the `restarts`-restart fit, with the bits
+   * they have in the whole fit (so restarts can be split over workers and merged in order).
+   */
+  restartBlock?: readonly [number, number];
 }
 
-export const ROVI_KEYS = ["rotationInit", "restarts", "temper", "rotationEvery", "rotationSteps", "rotationSamples", "rotationTol", "cyclesPerStage", "procrustes"];
+export const ROVI_KEYS = ["rotationInit", "restarts", "temper", "rotationEvery", "rotationSteps", "rotationSamples", "rotationTol", "cyclesPerStage", "procrustes", "restartBlock"];
 
 /** A start from exploratory draws: their principal axes, and their moments along them. */
 export interface DrawsStart {
@@ -55,6 +60,9 @@ export interface DrawsStart {
 export interface RoviConfig {
   rotationInit: "identity" | "random" | "pca" | Float64Array | DrawsStart;
   restarts: number;
+  /** The restarts this fit runs: [first, end) of restarts (all of them unless restartBlock). */
+  first: number;
+  end: number;
   betas: number[];
   rotationEvery: number;
   rotationSteps: number;
@@ -89,12 +97,12 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationInit = m;
   }
   let betas = [1];
-  const temper = opts.temper ?? true;
+  const temper = opts.temper === undefined ? true : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
     knownKeys("options.temper", t, ["from", "stages", "betas"]);
     if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
-      throw rangeError("options.temper", "either { betas } or { from, stages }, not both", new Described(`{ ${Object.keys(t).join(", ")} }`));
+      throw rangeError(`options.temper.${t.from !== undefined ? "from" : "stages"}`, "absent when options.temper.betas is given", t.from ?? t.stages);
     if (t.betas !== undefined) {
       if (!Array.isArray(t.betas) || t.betas.length === 0) throw typeError("options.temper.betas", "a non-empty array of numbers", t.betas);
       betas = t.betas.map((b: unknown, i: number) => finite(`options.temper.betas[${i}]`, b));
@@ -112,9 +120,19 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   } else if (temper !== false) throw typeError("options.temper", "a boolean or a schedule { from, stages } / { betas }", temper);
   const pro = opts.procrustes === undefined ? {} : options("options.procrustes", opts.procrustes);
   knownKeys("options.procrustes", pro, ["maxBacktracks"]);
+  const restarts = opts.restarts === undefined ? 1 : integer("options.restarts", opts.restarts, 1, 1000);
+  let [first, end] = [0, restarts];
+  if (opts.restartBlock !== undefined) {
+    const b = opts.restartBlock;
+    if (!Array.isArray(b) || b.length !== 2) throw typeError("options.restartBlock", "a pair [first, end] of restart indices", b);
+    first = integer("options.restartBlock[0]", b[0], 0, restarts - 1);
+    end = integer("options.restartBlock[1]", b[1], first + 1, restarts);
+  }
   const cfg: RoviConfig = {
     rotationInit,
-    restarts: opts.restarts === undefined ? 1 : integer("options.restarts", opts.restarts, 1, 1000),
+    restarts,
+    first,
+    end,
     betas,
     rotationEvery: opts.rotationEvery === undefined ? 1 : integer("options.rotationEvery", opts.rotationEvery, 1, 1e6),
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),

@@ -1,9 +1,9 @@
-// Rotational VI: MFVI in a learned rotated coordinate system x = O y (docs: ALGORITHMS.md
-// section 3). A fit is a sequence of runs (restarts); each run alternates CAVI sweeps with
+// Rotational VI: MFVI in a learned rotated coordinate system x = O y (docs/algorithms.md
+// §3). A fit is a sequence of runs (restarts); each run alternates CAVI sweeps with
 // rotation phases under a tempering schedule.
 import { Approximation, type ApproximationParts } from "./approximation.js";
 import { getBackend, type Backend } from "./backend.js";
-import { Engine, initialGuess, parseCaviOptions, type CaviConfig, type ProgressInfo } from "./cavi.js";
+import { Engine, initialGuess, KL_COMPARE, parseCaviOptions, type CaviConfig, type ProgressInfo } from "./cavi.js";
 import { runToEnd, StepperBase, type Status, type Stepper } from "./core/driver.js";
 import { options } from "./validate.js";
 import { identity } from "./mfvi.js";
@@ -25,6 +25,8 @@ class Run {
   sweeps = 0;
   status: Status | "running" = "running";
   message = "";
+  /** Tempering stages that ran out of cycles before the factors and rotation settled. */
+  private readonly unsettled: number[] = [];
 
   constructor(
     backend: Backend,
@@ -91,11 +93,15 @@ class Run {
     }
     this.cycleSweeps = 0;
     if (factorsSettled && moved < this.cfg.rotationTol) {
-      if (this.finalStage) return this.finish("converged", "");
-      return this.nextStage();
+      if (!this.finalStage) return this.nextStage();
+      const settled = this.engine.settled();
+      return this.finish(settled.status, settled.message);
     }
     this.cycle++;
-    if (!this.finalStage && this.cycle >= this.cfg.cyclesPerStage) this.nextStage();
+    if (!this.finalStage && this.cycle >= this.cfg.cyclesPerStage) {
+      this.unsettled.push(this.beta);
+      this.nextStage();
+    }
   }
 
   private nextStage(): void {
@@ -109,20 +115,30 @@ class Run {
     this.message = message;
   }
 
-  /** The run's current factors as Approximation parts, the KL evaluated at beta = 1. */
-  parts(): ApproximationParts {
+  /** The run's current factors as Approximation parts, the KL evaluated at beta = 1 (stream: see Engine.evaluateKl). */
+  parts(stream?: number): ApproximationParts {
     const { engine } = this;
     engine.setBeta(1);
-    const kl = this.status === "diverged" ? NaN : engine.evaluateKl();
+    const warnings = this.unsettled.length
+      ? [`tempering stage${this.unsettled.length > 1 ? "s" : ""} beta = ${this.unsettled.map((b) => b.toPrecision(3)).join(", ")} ended after options.cyclesPerStage (${this.cfg.cyclesPerStage}) cycles before the factors and rotation settled`]
+      : [];
+    const parts = engine.report({ method: "rovi", status: this.status, message: this.message, iterations: this.sweeps, warnings }, stream);
     if (this.status === "running") engine.setBeta(this.beta);
-    return engine.parts({ method: "rovi", kl, iterations: this.sweeps, status: this.status, message: this.message, trace: Float64Array.from(engine.trace) });
+    return parts;
   }
 }
 
-/** A RoVI fit: its runs (restarts) one after the other, the lowest KL kept. */
+/**
+ * A RoVI fit: its runs (restarts) one after the other. Runs are compared on common random
+ * numbers (the same KL draws for every run); the best one's KL is then estimated afresh on
+ * draws it was not chosen on, so the reported KL is not biased low by the choice.
+ */
 class RoviFit extends StepperBase<Approximation, ProgressInfo> {
   private run: Run | null;
+  /** Every finished run's parts, compared on common draws. */
   private readonly finished: ApproximationParts[] = [];
+  /** The best finished run so far, kept alive for the final estimate. */
+  private best: { run: Run; parts: ApproximationParts } | null = null;
   private final: Approximation | null = null;
 
   constructor(
@@ -132,7 +148,7 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     private readonly cfg: RoviConfig,
   ) {
     super();
-    this.run = this.startRun(0);
+    this.run = this.startRun(cfg.first);
   }
 
   /** Restart r: seed + r (low word), from a random rotation when r > 0. */
@@ -146,8 +162,8 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     const info = run.step();
     if (run.status !== "running") {
       this.closeRun(run);
-      const r = this.finished.length;
-      if (run.status !== "aborted" && r < this.cfg.restarts) this.run = this.startRun(r);
+      const r = this.cfg.first + this.finished.length;
+      if (run.status !== "aborted" && r < this.cfg.end) this.run = this.startRun(r);
       else this.settle();
     }
     return { ...info, status: this.status };
@@ -161,18 +177,31 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
     this.settle();
   }
 
+  /** Records a finished run; keeps its engine if it is the best so far (lowest KL that is a number). */
   private closeRun(run: Run): void {
-    this.finished.push(run.parts());
-    run.engine.dispose();
+    const parts = run.parts(this.cfg.restarts > 1 ? KL_COMPARE : undefined);
+    this.finished.push(parts);
     this.run = null;
+    const better = this.best === null || (!Number.isNaN(parts.kl) && (Number.isNaN(this.best.parts.kl) || parts.kl < this.best.parts.kl));
+    if (!better) return run.engine.dispose();
+    this.best?.run.engine.dispose();
+    this.best = { run, parts };
   }
 
-  /** Ends the fit with the best run (lowest KL among those that have one). */
+  /** Ends the fit with the best run, its KL estimated afresh when it was compared on common draws. */
   private settle(): void {
-    const ok = this.finished.filter((r) => !Number.isNaN(r.kl));
-    const best = (ok.length ? ok : this.finished).reduce((a, b) => (b.kl < a.kl ? b : a));
-    this.final = new Approximation({ ...best, runs: Float64Array.from(this.finished, (r) => r.kl) });
-    this.end(best.status as Status, best.message);
+    const { run, parts } = this.best!;
+    const fresh = this.cfg.restarts > 1 && !this.config.exact ? run.parts() : parts;
+    run.engine.dispose();
+    this.best = null;
+    const warnings = [...fresh.warnings];
+    // a block of the restarts leaves the comparison with the others to the merge (worker/split.ts)
+    const spread = this.cfg.end - this.cfg.first === this.cfg.restarts ? disagreement(this.finished) : null;
+    if (spread) warnings.push(spread);
+    const runs = Float64Array.from(this.finished, (r) => r.kl);
+    const runErrors = Float64Array.from(this.finished, (r) => r.klError);
+    this.final = new Approximation({ ...fresh, warnings, runs, runErrors });
+    this.end(fresh.status as Status, fresh.message);
   }
 
   protected snapshot(): Approximation {
@@ -181,8 +210,19 @@ class RoviFit extends StepperBase<Approximation, ProgressInfo> {
 
   protected release(): void {
     this.run?.engine.dispose();
-    this.run = null;
+    this.best?.run.engine.dispose();
+    this.run = this.best = null;
   }
+}
+
+/** A warning when runs' KLs (on common draws) differ by more than their errors allow, or null. */
+export function disagreement(runs: readonly { kl: number; klError: number }[]): string | null {
+  const ok = runs.filter((r) => Number.isFinite(r.kl));
+  if (ok.length < 2) return null;
+  const lo = ok.reduce((a, b) => (b.kl < a.kl ? b : a));
+  const far = ok.filter((r) => r.kl - lo.kl > Math.max(1e-3, 3 * Math.sqrt(r.klError * r.klError + lo.klError * lo.klError)));
+  if (far.length === 0) return null;
+  return `${far.length} of ${ok.length} restarts ended at a higher KL than the kept one beyond their errors (KLs ${ok.map((r) => r.kl.toPrecision(4)).join(", ")}): they found other optima, and more restarts might find a lower one`;
 }
 
 async function start(target: Target, opts: RoviOptions | undefined): Promise<{ fit: RoviFit; config: CaviConfig }> {

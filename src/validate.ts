@@ -12,6 +12,8 @@ export function show(value: unknown): string {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol") return "a symbol";
   if (value === null || value === undefined) return String(value);
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float64Array).length}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
@@ -88,7 +90,7 @@ export function oneOf<T extends string>(name: string, value: unknown, choices: r
 
 export function options(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw typeError(name, "an object", value);
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ArrayBuffer.isView(value)) throw typeError(name, "an object", value);
   return value as Record<string, unknown>;
 }
 
@@ -154,4 +156,47 @@ export function matrix(
 export function seed(name: string, value: unknown): { lo: number; hi: number } {
   const s = integer(name, value, 0);
   return { lo: s | 0, hi: Math.floor(s / 4294967296) | 0 };
+}
+
+/** options.seed: absent means 0 (null is not absent). */
+export function seedOption(name: string, value: unknown): { lo: number; hi: number } {
+  return seed(name, value === undefined ? 0 : value);
+}
+
+/** options.backend: absent means the default backend. */
+export function backendOption(name: string, value: unknown): "wasm" | "js" | undefined {
+  return value === undefined ? undefined : oneOf(name, value, ["wasm", "js"] as const);
+}
+
+/** options.signal: an AbortSignal, or anything whose `aborted` is a boolean; absent means none. */
+export function signalOption(name: string, value: unknown): AbortSignal | null {
+  if (value === undefined) return null;
+  if (typeof value !== "object" || value === null || typeof (value as { aborted?: unknown }).aborted !== "boolean")
+    throw typeError(name, "an AbortSignal", value);
+  return value as AbortSignal;
+}
+
+/** A callback option such as options.onProgress; absent means none. */
+export function callbackOption<F extends (...args: never[]) => unknown>(name: string, value: unknown): F | null {
+  if (value === undefined) return null;
+  if (typeof value !== "function") throw typeError(name, "a function", value);
+  return value as F;
+}
+
+/** A boolean option with its default. */
+export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  return value === undefined ? fallback : boolean(name, value);
+}
+
+/** Most values (f64) one array argument may hold: 2^26, 512 MiB (a kernel buffer is at most 1 GiB). */
+export const MAX_VALUES = 2 ** 26;
+
+/** Row-major points of dimension `dim`: a Float64Array of finite numbers, n dim long; returns n. */
+export function points(name: string, value: unknown, dim: number): number {
+  if (!(value instanceof Float64Array)) throw typeError(name, "a Float64Array (row-major points)", value);
+  if (value.length % dim !== 0 || value.length === 0)
+    throw rangeError(`${name}.length`, `a positive multiple of the dimension ${dim}`, value.length);
+  if (value.length > MAX_VALUES) throw rangeError(`${name}.length`, `at most ${MAX_VALUES}`, value.length);
+  for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) throw rangeError(`${name}[${i}]`, "finite", value[i]);
+  return value.length / dim;
 }

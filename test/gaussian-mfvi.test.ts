@@ -1,5 +1,5 @@
 // Gaussian mean-field VI by stochastic gradients (ADVI) against exact facts: on a Gaussian the
-// optimum is prod N(m_i, 1 / L_ii) (ALGORITHMS.md fact 5), on the m = 3 diagonal mixture it
+// optimum is prod N(m_i, 1 / L_ii) (docs/algorithms.md §6, fact 5), on the m = 3 diagonal mixture it
 // collapses onto one component (fact 2); reproducibility across seeds, backends and routes;
 // status reporting and argument validation.
 import { beforeAll, describe, expect, test } from "vitest";

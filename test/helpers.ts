@@ -26,12 +26,27 @@ export function bestColumnCos(rotation: Float64Array, u: readonly number[]): num
 
 /** max |O^T O - I|. */
 export function orthogonalityError(o: Float64Array, d: number): number {
+  return columnsOrthonormal(o, d, d);
+}
+
+/** max |A^T A - I| over the k columns of an m x k row-major matrix. */
+export function columnsOrthonormal(a: Float64Array, m: number, k: number): number {
   let worst = 0;
-  for (let r = 0; r < d; r++)
-    for (let c = 0; c < d; c++) {
+  for (let r = 0; r < k; r++)
+    for (let c = 0; c < k; c++) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += o[k * d + r] * o[k * d + c];
+      for (let i = 0; i < m; i++) s += a[i * k + r] * a[i * k + c];
       worst = Math.max(worst, Math.abs(s - (r === c ? 1 : 0)));
     }
   return worst;
+}
+
+/**
+ * The O(h^2) excess of a histogram factor product's KL over that of the smooth factors it
+ * resolves: a cell's mean of V exceeds V at its centre by h^2 V'' / 24, so KL(histograms)
+ * ~ KL(smooth) + sum_i h_i^2 E[d_ii V] / 24, with `curvature[i]` standing for E[d_ii V]
+ * (the precision's diagonal for a Gaussian).
+ */
+export function gridExcess(q: { marginals: readonly { cellWidth: number }[] }, curvature: readonly number[]): number {
+  return q.marginals.reduce((s, m, i) => s + (m.cellWidth * m.cellWidth * curvature[i]) / 24, 0);
 }

@@ -1,5 +1,5 @@
-// Langevin Monte Carlo (ULA and MALA) against exact facts (ALGORITHMS.md section 6, fact 6),
-// the paper's claim about common starts (section 4), bit-for-bit reproducibility across seeds,
+// Langevin Monte Carlo (ULA and MALA) against exact facts (docs/algorithms.md §6, fact 6),
+// the paper's claim about common starts (§4), bit-for-bit reproducibility across seeds,
 // backends, batching and routes, divergence reporting and argument validation.
 import { beforeAll, describe, expect, test } from "vitest";
 import { customTarget, gaussian, gaussianMixture, lmc, ready, type LmcResult } from "../src/index.js";
@@ -183,7 +183,7 @@ test("WASM and JS agree bit for bit (ULA and MALA; mixture kernel and custom-tar
   }
 });
 
-// The paper (ALGORITHMS.md section 4): from a common start, chains split between modes by
+// The paper (docs/algorithms.md §4): from a common start, chains split between modes by
 // basin of attraction, not by the mixture weights, and (barrier ~ 9 nats) stay where they
 // fell. So the split must follow the start and ignore the weights. We check it under both
 // weightings, (0.3, 0.7) and (0.7, 0.3): from a start in the lower-left basin nearly every

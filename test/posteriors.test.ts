@@ -1,5 +1,5 @@
-// The label-switching posterior (ALGORITHMS.md section 7) against an mpmath reference
-// (test/fixtures/make_posteriors.py, which reads shared/data/faithful.csv itself): the kernel
+// The label-switching posterior (docs/algorithms.md §7) against an mpmath reference
+// (test/fixtures/make_posteriors.py, which reads test/fixtures/faithful.csv itself): the kernel
 // on both backends, bit for bit alike, and the public target built on it.
 import { beforeAll, describe, expect, test } from "vitest";
 import { labelSwitchingPosterior, ready } from "../src/index.js";

@@ -39,7 +39,7 @@ describe.each(["wasm", "js"] as const)("RoVI on %s", (backend) => {
   });
 });
 
-test("Old Faithful (ALGORITHMS section 7) on both backends: MFVI keeps one labelling, RoVI from LMC draws carries 0.4 to 0.6 on each, with the same bits", async () => {
+test("Old Faithful (docs/algorithms.md §7) on both backends: MFVI keeps one labelling, RoVI from LMC draws carries 0.4 to 0.6 on each, with the same bits", async () => {
   const t = labelSwitchingPosterior();
   const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
   const share = (q: Approximation) => {

@@ -1,4 +1,4 @@
-// RoVI against ALGORITHMS.md section 6 facts 4 and 5, on both backends (2-D and small cases;
+// RoVI against docs/algorithms.md §6 facts 4 and 5, on both backends (2-D and small cases;
 // d = 10 and 50 are in rovi-high-d.node.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";

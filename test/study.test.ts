@@ -1,7 +1,7 @@
-// The study (src/study.ts) at reduced size: its claims, checked against its own numbers, and
+// The study (src/study/) at reduced size: its claims, checked against its own numbers, and
 // its report and figures. No file system: runs in Node and in Chromium alike.
 import { beforeAll, describe, expect, test } from "vitest";
-import { parseExperiments, runStudy, type ResultRow, type StudyResult } from "../src/study.js";
+import { parseExperiments, runStudy, type ResultRow, type StudyResult } from "../src/study/index.js";
 import { contourLines, niceTicks } from "../src/svg.js";
 
 let study: StudyResult;
@@ -100,6 +100,18 @@ describe("the report", () => {
     }
     expect(study.report).toMatch(/\| --- \|/);
     expect(study.text).toContain("E3: W1 to the exact marginals");
+  });
+
+  test("every fit's warnings reach its row, the report and the text the CLI prints", () => {
+    const warned = study.rows.filter((r) => r.warnings.length > 0);
+    // E2's RoVI on S2 = diag(4, 1/4) runs out of tempering cycles at quick size: a known warning
+    expect(warned.map((r) => `${r.experiment} ${r.method} ${r.setting}`)).toContain("E2 rovi S2 = diag(4, 1/4)");
+    for (const r of warned)
+      for (const w of r.warnings) {
+        expect(study.report).toContain(`- ${r.label} (${r.setting}): ${w}`);
+        expect(study.text).toContain(`  ${r.label} (${r.setting}): ${w}`);
+      }
+    for (const r of study.rows.filter((x) => x.kl !== null)) expect(r.klError).toBeGreaterThanOrEqual(0);
   });
 
   test("parses experiment lists and rejects unknown ones", () => {

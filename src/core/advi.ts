@@ -26,9 +26,13 @@ export interface AdviOptions {
   learningRate?: number;
   /**
    * The ELBO has stalled when its mean estimate over a window of 100 iterations rises by less
-   * than tol max(1, |ELBO|) over the previous window's, twice in a row (default 0.01, like
-   * Stan's tol_rel_obj); the fit then runs 1000 more iterations, returns the average of the
-   * iterates over them and reports 'converged'.
+   * than max(tol, twice the noise of that rise) over the previous window's, twice in a row
+   * (default 0.01 nats), and the window's mean parameters moved by less than half of a
+   * coordinate's scale (m and L's entries in units of s = diag L; log s by 0.5). Nats, not a
+   * share of |ELBO| as in Stan's tol_rel_obj: a rise in nats means the same on every target,
+   * where a relative test passes at once when |ELBO| is large. The fit then runs 1000 more
+   * iterations, returns the average of the iterates over them and reports 'converged' (or
+   * 'unreliable', see the fits).
    */
   tol?: number;
   /** Starting q: N(center_i, scale_i^2), independent (numbers apply to every coordinate); default center 0, scale 1. */
@@ -47,6 +51,12 @@ const EPSILON = 1e-8;
 export const ADVI_WINDOW = 100;
 /** Windows in a row whose ELBO gain is below tol before the fit counts as stalled. */
 const PATIENCE = 2;
+/**
+ * Most a window's mean parameters may move (m in units of s, and log s) for the fit to count
+ * as stalled: a step size too large for a narrow factor leaves m jittering by many s while the
+ * ELBO's noise hides that it is far from its optimum.
+ */
+const SETTLED_MOVE = 0.5;
 /** Windows run after the stall and averaged into the result (1000 iterations). */
 const AVERAGE_WINDOWS = 10;
 
@@ -180,16 +190,13 @@ export abstract class AdviFit<R> extends StepperBase<R, ProgressInfo> {
     }
     const elbo = this.view.windowElbo / ran;
     const mean = this.view.windowSum.map((v) => v / ran);
-    let maxChange = Infinity;
-    if (this.previousMean) {
-      maxChange = 0;
-      for (let p = 0; p < this.params; p++) maxChange = Math.max(maxChange, Math.abs(mean[p] - this.previousMean[p]));
-    }
+    const maxChange = this.previousMean ? this.moved(this.previousMean, mean) : Infinity;
     if (this.averaging >= 0) {
       this.averaging++;
-      if (this.averaging === AVERAGE_WINDOWS) this.conclude("converged", "");
+      if (this.averaging === AVERAGE_WINDOWS) this.conclude(...this.sane(ran));
     } else if (ran === ADVI_WINDOW) {
-      this.stalls = elbo - this.previous < this.c.tol * Math.max(1, Math.abs(elbo)) ? this.stalls + 1 : 0;
+      const flat = elbo - this.previous < Math.max(this.c.tol, 2 * this.riseNoise(ran));
+      this.stalls = flat && maxChange < SETTLED_MOVE ? this.stalls + 1 : 0;
       if (this.stalls >= PATIENCE) this.averaging = 0;
     }
     this.previous = elbo;
@@ -197,6 +204,47 @@ export abstract class AdviFit<R> extends StepperBase<R, ProgressInfo> {
     if (!this.done && this.done_ >= this.c.iterations)
       this.conclude("maxIterations", `no convergence in ${this.c.iterations} iterations (the window ELBO still rose by at least tol)`);
     return { sweep: this.done_, kl: -elbo, maxChange, status: this.status };
+  }
+
+  /** How far the mean parameters moved between windows: m and L[i][j] in units of s_i, and log s. */
+  private moved(before: Float64Array, after: Float64Array): number {
+    const d = this.d;
+    let most = 0;
+    for (let p = 0; p < this.params; p++) {
+      const row = p < d ? p : p < 2 * d ? -1 : this.entry(p).row;
+      const unit = row < 0 ? 1 : P.exp(after[d + row]);
+      most = Math.max(most, Math.abs(after[p] - before[p]) / unit);
+    }
+    return most;
+  }
+
+  /**
+   * The standard deviation of the difference of two windows' mean ELBO estimates, from the
+   * spread of the last window's per-iteration estimates (taken as independent).
+   */
+  private riseNoise(ran: number): number {
+    const t = this.trace;
+    let s = 0;
+    let s2 = 0;
+    for (let i = t.length - ran; i < t.length; i++) {
+      s += t[i];
+      s2 += t[i] * t[i];
+    }
+    const mean = s / ran;
+    return Math.sqrt((2 * Math.max(0, s2 / ran - mean * mean)) / ran);
+  }
+
+  /**
+   * 'converged', or 'unreliable' when log q - log pi varies by far more over draws of q than
+   * it does for a Gaussian fit of the target's own scale (about sqrt(d / 2)): q then sits far
+   * from the target at the scale of its own spread (typically a step size too coarse for a
+   * badly scaled target), though the ELBO has stopped rising.
+   */
+  private sane(ran: number): [Status, string] {
+    const perDraw = this.riseNoise(ran) * Math.sqrt(ran / 2) * Math.sqrt(this.c.S);
+    const limit = 10 * (1 + Math.sqrt(this.d / 2));
+    if (perDraw <= limit) return ["converged", ""];
+    return ["unreliable", `the ELBO stopped rising, but log q - log pi varies by ${perDraw.toPrecision(3)} (standard deviation over draws of q; a good Gaussian fit: about ${Math.sqrt(this.d / 2).toPrecision(2)}): q is far from the target at its own scale. A smaller options.learningRate, or a rescaled target, may help`];
   }
 
   override stop(message = "stopped by stop()"): void {
@@ -216,13 +264,20 @@ export abstract class AdviFit<R> extends StepperBase<R, ProgressInfo> {
     return average;
   }
 
+  /** Row and column of theta[p] >= 2 d, an entry of L below the diagonal (stored row by row). */
+  private entry(p: number): { row: number; col: number } {
+    const k = p - 2 * this.d;
+    let i = 1;
+    while (k >= (i * (i + 1)) / 2) i++;
+    return { row: i, col: k - (i * (i - 1)) / 2 };
+  }
+
   /** theta[p]'s name in messages: m[i], log s[i] (s = diag L) or L[i][j]. */
   private parameterName(p: number): string {
     const d = this.d;
     if (p < 2 * d) return `${p < d ? "m" : "log s"}[${p % d}]`;
-    let i = 1;
-    while (p - 2 * d >= (i * (i + 1)) / 2) i++;
-    return `L[${i}][${p - 2 * d - (i * (i - 1)) / 2}]`;
+    const { row, col } = this.entry(p);
+    return `L[${row}][${col}]`;
   }
 
   /** Ends the fit with its averaged parameters (diverged if they are not finite). */

@@ -3,12 +3,14 @@
 // control flow: yielding to the event loop, progress, abort, and the status vocabulary.
 
 /**
- * How a fit or sampler ended. `converged`: its convergence test passed; `maxIterations`: it
+ * How a fit or sampler ended. `converged`: its convergence test and its sanity checks passed;
+ * `unreliable`: the convergence test passed but a sanity check did not (see `message` and
+ * `warnings`: e.g. a factor squeezed into one or two grid cells); `maxIterations`: it
  * ran out of its iteration budget first; `completed`: a sampler ran the steps it was asked
  * for (it has no convergence test); `diverged`: numerical failure (see `message`);
  * `aborted`: stopped by `options.signal` or by `stop()`.
  */
-export type Status = "converged" | "maxIterations" | "completed" | "diverged" | "aborted";
+export type Status = "converged" | "unreliable" | "maxIterations" | "completed" | "diverged" | "aborted";
 
 /** A Stepper's state: `running` until a step (or stop) gives it a final Status. */
 export type StepperStatus = Status | "running";

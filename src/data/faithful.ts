@@ -1,5 +1,5 @@
 // Old Faithful geyser, Yellowstone: 272 eruptions (R's datasets::faithful; Haerdle 1991,
-// Azzalini and Bowman 1990), from shared/data/faithful.csv. Embedded so examples run in the
+// Azzalini and Bowman 1990), from test/fixtures/faithful.csv. Embedded so examples run in the
 // browser without a fetch. Checks: means 3.4878 and 70.8971.
 
 /** Eruption durations in minutes. */

@@ -1,0 +1,24 @@
+// JavaScript twin of assembly/blocks.ts: one point at a time, each by the same operations in
+// the same order as a SIMD lane there. See that file for the contracts.
+import { logSumExpStrided } from "./math";
+import { componentLogDensity } from "./descriptor";
+
+export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64Array, co: i32, lo: f64, h: f64, G: i32, weight: f64, e: Float64Array, eo: i32): void {
+  const scratch = ao + 3 * K;
+  for (let g = 0; g < G; g++) {
+    const tg = lo + h * (<f64>g + 0.5);
+    for (let k = 0; k < K; k++) abc[scratch + k] = ct[co + k] - 0.5 * (abc[ao + 3 * k] + tg * (2.0 * abc[ao + 3 * k + 1] + tg * abc[ao + 3 * k + 2]));
+    e[eo + g] -= weight * logSumExpStrided(abc, scratch, 1, K);
+  }
+}
+
+export const DENSITY_BLOCK = 4;
+
+export function mixtureLogDensityBlock(t: Float64Array, points: Float64Array, at: i32, out: Float64Array, oo: i32, work: Float64Array): void {
+  const d = (<i32>t[1]) | 0;
+  const K = (<i32>t[2]) | 0;
+  for (let j = 0; j < DENSITY_BLOCK; j++) {
+    for (let k = 0; k < K; k++) work[k] = componentLogDensity(t, k, points, at + j * d, work, K);
+    out[oo + j] = logSumExpStrided(work, 0, 1, K);
+  }
+}

@@ -1,0 +1,37 @@
+// The worker entry: runs jobs posted by a WorkerPool and posts back progress, then the result
+// (its large arrays transferred) or the error. One job at a time; an abort message aborts it.
+import { ownerPort } from "./port.js";
+import { run, type Job } from "./run.js";
+import { toWire, type FitOutput } from "./serialize.js";
+import { resolveTarget } from "./target-source.js";
+import type { Reply, Request } from "./pool.js";
+
+const port = await ownerPort();
+const running = new Map<number, AbortController>();
+const reply = (m: Reply, transfer?: ArrayBuffer[]) => port.post(m, transfer);
+
+port.listen(async (message) => {
+  const m = message as Request;
+  if (m.type === "abort") {
+    running.get(m.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(m.id, controller);
+  try {
+    const target = m.target === null ? null : await resolveTarget(m.target);
+    // a task's turn first, so an abort posted right after the job is seen before it starts
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options, snapshots: m.snapshots };
+    // a snapshot is copied, not transferred: the final result may share its arrays
+    const progress = (info: unknown, current?: FitOutput) => reply({ type: "progress", id: m.id, info, current: current && toWire(current).wire });
+    const result = await run(job, progress, controller.signal);
+    const { wire, transfer } = toWire(result);
+    reply({ type: "done", id: m.id, wire }, transfer);
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    reply({ type: "error", id: m.id, name: error.name, message: error.message });
+  } finally {
+    running.delete(m.id);
+  }
+});
