@@ -39,8 +39,10 @@ export async function collectExamples() {
 /** `code` with imports of the public names it uses but neither imports nor declares. */
 function withImports(code, exported) {
   const known = new Set([...code.matchAll(/\b(?:import|const|let|var|function|class)\s+\{?([^=;(]*)/g)].flatMap((m) => m[1].match(/\w+/g) ?? []));
+  // a name exported by several entries (rovi/worker's mfvi) comes from the first: "rovi"
   const lines = [...exported].map(([from, names]) => {
     const used = names.filter((n) => !known.has(n) && new RegExp(`\\b${n}\\b`).test(code));
+    used.forEach((n) => known.add(n));
     return used.length > 0 ? `import { ${used.join(", ")} } from "${from}";\n` : "";
   });
   return lines.join("") + code;

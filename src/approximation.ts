@@ -1,6 +1,6 @@
 // The result of a fit: q = O_# (mu_1 x ... x mu_d), each mu_i a histogram density.
-import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type BackendName, type Buffer } from "./backend.js";
-import type { StepperStatus } from "./core/driver.js";
+import { BufferSet, backendNow, copyOut, withBuffers, type Backend, type Buffer } from "./backend.js";
+import { FitReport, type FitReportParts } from "./core/result.js";
 import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
 import { MAX_VALUES, booleanOption, integer, knownKeys, options, points as checkPoints, seedOption } from "./validate.js";
@@ -17,19 +17,10 @@ export interface Marginal {
 }
 
 /** @internal What a fit hands over to build an Approximation. */
-export interface ApproximationParts {
-  method: string;
-  backend: BackendName;
+export interface ApproximationParts extends FitReportParts {
   /** A compact workspace (MfviView.compact) holding grids, masses, rotation. */
   factors: Float64Array;
-  kl: number;
-  klError: number;
   normalized: boolean;
-  iterations: number;
-  status: StepperStatus;
-  message: string;
-  trace: Float64Array;
-  warnings: string[];
   runs?: Float64Array;
   runErrors?: Float64Array;
 }
@@ -38,38 +29,11 @@ export interface ApproximationParts {
  * A fitted product approximation in rotated coordinates y = O^T x. `marginals` are the
  * factors (in y), `sample` and `logDensity` work in the original coordinates x.
  */
-export class Approximation {
-  readonly method: string;
+export class Approximation extends FitReport {
   readonly dim: number;
   /** O, d x d row-major (columns are the factor directions); the identity for MFVI. */
   readonly rotation: Float64Array;
   readonly marginals: readonly Marginal[];
-  /**
-   * KL(q || pi) = E_q[V] - H(q) + log Z of exactly this q (the histograms that `sample` and
-   * `logDensity` represent). For normalised targets (built-in ones) this is the true KL;
-   * otherwise log Z is unknown and this is E_q[V] - H(q) (the negative ELBO). `trace` holds
-   * the grid objective the sweeps minimise (V at cell centres), which differs by O(h^2).
-   */
-  readonly kl: number;
-  /**
-   * The standard error of `kl` (and of `elbo`): that of a Monte Carlo mean in sampled
-   * quadrature and for gaussianMfvi; 0 when `kl` is a quadrature over the grids (exact).
-   */
-  readonly klError: number;
-  /** -E_q[V] + H(q): the evidence lower bound (log Z - KL). */
-  readonly elbo: number;
-  /** What the user should not trust about this result (empty when nothing was found). */
-  readonly warnings: readonly string[];
-  /** Iterations run: CAVI sweeps (mfvi, rovi) or Adam steps (gaussianMfvi). */
-  readonly iterations: number;
-  /** status === 'converged'. */
-  readonly converged: boolean;
-  /** How the fit ended; 'running' for a snapshot taken mid-fit (Stepper.current()). */
-  readonly status: StepperStatus;
-  /** Why a fit stopped when it did not converge ('' otherwise). */
-  readonly message: string;
-  /** The KL estimate after each sweep (gaussianMfvi: each iteration's estimate of -ELBO). */
-  readonly trace: Float64Array;
   /**
    * RoVI: every run's final KL, in restart order. With restarts > 1 the runs are compared on
    * common draws (the same for every run), so these differ from `kl`, which is estimated
@@ -78,18 +42,16 @@ export class Approximation {
   readonly runs: Float64Array | undefined;
   /** The standard errors of `runs` (0 where they are exact quadratures). */
   readonly runErrors: Float64Array | undefined;
-  readonly backend: BackendName;
   private readonly factors: Float64Array;
   private readonly parts: ApproximationParts;
 
   /** @internal Built by the fits. */
   constructor(r: ApproximationParts) {
+    super(r);
     this.parts = r;
     const { d, rotation, grids } = readCompact(r.factors);
-    this.method = r.method;
     this.dim = d;
     this.factors = r.factors;
-    this.backend = r.backend;
     this.rotation = rotation;
     this.marginals = grids.map(({ lo, h, mass }) => ({
       x: Float64Array.from({ length: mass.length }, (_, k) => lo + h * (k + 0.5)),
@@ -98,15 +60,6 @@ export class Approximation {
       lo,
       cellWidth: h,
     }));
-    this.kl = r.kl;
-    this.klError = r.klError;
-    this.elbo = -r.kl;
-    this.warnings = r.warnings;
-    this.iterations = r.iterations;
-    this.status = r.status;
-    this.converged = r.status === "converged";
-    this.message = r.message;
-    this.trace = r.trace;
     this.runs = r.runs;
     this.runErrors = r.runErrors;
   }

@@ -273,6 +273,14 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 /**
  * Loads a backend (default: WASM where available) and resolves once it is ready. Synchronous
  * target methods use WASM only after this; the async entry points await it themselves.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(await ready("js"), "js"); // the pure-JS backend runs everywhere
+ * const name = await ready(); // the default: "wasm" where WebAssembly SIMD runs
+ * assert.ok(name === "wasm" || name === "js");
+ * ```
  */
 export async function ready(backend?: BackendName): Promise<BackendName> {
   return (await getBackend(backend)).name;

@@ -251,6 +251,15 @@ function cholesky(a: Float64Array, d: number): { l: Float64Array; logDet: number
  * sqrt(det S_0 det S_1)) with D = m_1 - m_0 and S = (S_0 + S_1) / 2; the Mahalanobis
  * separation sqrt(D^T S^-1 D); and the angle between D and the nearest coordinate axis,
  * acos(max_i |D_i| / |D|). `minorityMass` is taken from `masses` (a fit's component masses).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-1, -1], [1, 1]], covariances: [1, 1] });
+ * const g = mixtureGeometry(t, [0.5, 0.5]);
+ * assert.ok(Math.abs(g.angleToAxes - 45) < 1e-9); // the means' line is the diagonal
+ * assert.ok(Math.abs(g.bhattacharyyaOverlap - Math.exp(-1)) < 1e-12); // exp(-|m_1 - m_0|^2 / 8)
+ * ```
  */
 export function mixtureGeometry(mixture: GaussianMixture, masses: ArrayLike<number>): MixtureGeometry {
   if (!(mixture instanceof GaussianMixture)) throw typeError("mixture", "a Gaussian mixture (gaussianMixture())", mixture);
@@ -317,6 +326,14 @@ function verdictOf(r: Omit<CollapseReport, "verdict">, c: Config, weights: Float
  *
  * For a two-component Gaussian mixture the report adds its geometry (see mixtureGeometry).
  * Same seed and options, same report, on either backend.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const report = await collapseCheck(t);
+ * assert.ok(report.collapsing && report.modes === 2);
+ * ```
  */
 export async function collapseCheck(target: Target, opts?: CollapseCheckOptions): Promise<CollapseReport> {
   const t = targetArgument(target);

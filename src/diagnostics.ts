@@ -1,15 +1,16 @@
 // Diagnostics against a mixture target (docs/algorithms.md §5): component masses and the
 // Wasserstein-1 distance of 1-D marginals to the mixture's exact marginal.
 import { Approximation } from "./approximation.js";
+import { GaussianApproximation } from "./gaussian-approximation.js";
 import * as P from "./generated/portable/index.js";
 import { GaussianMixture } from "./targets.js";
 import { MAX_VALUES, integer, knownKeys, options, points, rangeError, seedOption, typeError, vector } from "./validate.js";
 
 /** An approximation, or draws from one (row-major n x d). */
-export type ApproxOrSamples = Approximation | Float64Array;
+export type ApproxOrSamples = Approximation | GaussianApproximation | Float64Array;
 
 export interface DiagnosticOptions {
-  /** Draws from an Approximation (stratified, so the error is below the iid sqrt(m(1-m)/n)); default 20,000. */
+  /** Draws from an approximation (an Approximation's are stratified, so the error is below the iid sqrt(m(1-m)/n)); default 20,000. */
   samples?: number;
   /** Seed of those draws; default 0. */
   seed?: number;
@@ -30,16 +31,15 @@ function drawOptions(opts: unknown, d: number): { samples: number; seed: number 
 }
 
 function sameDim(q: unknown, d: number): void {
-  if (q instanceof Approximation && q.dim !== d) throw rangeError("approximation.dim", `the mixture's dimension ${d}`, q.dim);
+  if ((q instanceof Approximation || q instanceof GaussianApproximation) && q.dim !== d) throw rangeError("approximation.dim", `the mixture's dimension ${d}`, q.dim);
 }
 
 function draws(q: unknown, mixture: GaussianMixture, o: { samples: number; seed: number }): { x: Float64Array; n: number } {
   const d = mixture.dim;
   sameDim(q, d);
-  if (q instanceof Approximation) {
-    return { x: q.sample(o.samples, { seed: o.seed, stratified: true }), n: o.samples };
-  }
-  if (!(q instanceof Float64Array)) throw typeError("approxOrSamples", "an Approximation or a Float64Array of samples", q);
+  if (q instanceof Approximation) return { x: q.sample(o.samples, { seed: o.seed, stratified: true }), n: o.samples };
+  if (q instanceof GaussianApproximation) return { x: q.sample(o.samples, { seed: o.seed }), n: o.samples };
+  if (!(q instanceof Float64Array)) throw typeError("approxOrSamples", "an Approximation, a GaussianApproximation or a Float64Array of samples", q);
   return { x: q, n: points("samples", q, d) };
 }
 
@@ -62,12 +62,30 @@ export interface MassEstimate {
 /**
  * Component masses m_k = E_q[r_k(X)], r_k(x) = w_k p_k(x) / pi(x): how much of q sits on each
  * component. Estimated from draws (componentMassEstimate gives their standard errors).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const m = componentMass(await mfvi(t), t); // collapsed: nearly all mass on one component
+ * assert.ok(Math.max(m[0], m[1]) > 0.99);
+ * ```
  */
 export function componentMass(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): Float64Array {
   return componentMassEstimate(approxOrSamples, mixture, opts).mass;
 }
 
-/** componentMass with the standard error of each mass. */
+/**
+ * componentMass with the standard error of each mass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const { mass, error } = componentMassEstimate(await rovi(t), t);
+ * assert.ok(Math.abs(mass[0] - 0.5) < 0.02 && error[0] > 0 && error[0] < 0.01);
+ * ```
+ */
 export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, opts?: DiagnosticOptions): MassEstimate {
   const t = checkMixture(mixture);
   const { x, n } = draws(approxOrSamples, t, drawOptions(opts, t.dim));
@@ -86,6 +104,14 @@ export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture:
  * CDF of the mixture's exact 1-D marginal along a direction u (normalised):
  * sum_k w_k Phi((t - u.m_k) / sqrt(u^T S_k u)). The returned function takes a number t
  * (+-Infinity allowed) and throws for NaN.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-1, 0], [1, 0]], covariances: [1, 1] });
+ * const F = marginalCdf(t, [0, 1]); // along x2 both components are N(0, 1)
+ * assert.equal(F(0), 0.5);
+ * ```
  */
 export function marginalCdf(mixture: GaussianMixture, direction: ArrayLike<number>): (t: number) => number {
   const d = checkMixture(mixture).dim;
@@ -123,6 +149,15 @@ function unit(name: string, value: unknown, d: number): Float64Array {
  * direction (normalised). Without a direction: one value per coordinate axis. Where u is a
  * factor axis of an Approximation, F_q is its exact histogram CDF; elsewhere the empirical
  * CDF of draws. The integral is a trapezoid rule on 20,001 points over both supports.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const q = await mfvi(gaussian({ mean: [0, 0], covariance: 1 }));
+ * // W1 between N(0, 1) and N(0.7, 1) is 0.7 (up to the histogram's O(h^2))
+ * const w = marginalW1(q, gaussian({ mean: [0.7, 0], covariance: 1 }), [1, 0]);
+ * assert.ok(Math.abs(w - 0.7) < 2e-3);
+ * ```
  */
 export function marginalW1(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, direction: ArrayLike<number>, opts?: DiagnosticOptions): number;
 export function marginalW1(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, direction?: undefined, opts?: DiagnosticOptions): Float64Array;
@@ -132,21 +167,54 @@ export function marginalW1(
   direction?: ArrayLike<number>,
   opts?: DiagnosticOptions,
 ): number | Float64Array {
+  if (direction !== undefined) return marginalW1Estimate(approxOrSamples, mixture, direction, opts).w1;
+  const d = checkMixture(mixture).dim;
+  drawOptions(opts, d);
+  sameDim(approxOrSamples, d);
+  return Float64Array.from({ length: d }, (_, i) => {
+    const e = new Float64Array(d);
+    e[i] = 1;
+    return marginalW1Estimate(approxOrSamples, mixture, e, opts).w1;
+  });
+}
+
+/** W1 along a direction with its standard error (marginalW1Estimate). */
+export interface W1Estimate {
+  w1: number;
+  /**
+   * 0 where W1 is exact (along a factor axis). From draws: the error of the linearised
+   * estimate, sqrt(Var g(X) / n) with g(x) the integral from x up of sign(F_n - F_pi), the
+   * sensitivity of W1 to one draw (an upper bound for stratified draws, as for
+   * componentMassEstimate). Where W1 is as small as this error, the estimate's positive bias
+   * (an empirical CDF is never exact) is of the same size.
+   */
+  error: number;
+  /** Whether F_q came from draws. */
+  sampled: boolean;
+}
+
+/**
+ * marginalW1 along one direction, with its standard error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // draws of N(0, I) against N((0.7, 0), I) along the diagonal: W1 = 0.7 / sqrt 2
+ * const x = normalDraws(40000, { seed: 1 });
+ * const { w1, error } = marginalW1Estimate(x, gaussian({ mean: [0.7, 0], covariance: 1 }), [1, 1]);
+ * assert.ok(Math.abs(w1 - 0.7 / Math.SQRT2) < 3 * error); // error = 1 / sqrt(20000)
+ * ```
+ */
+export function marginalW1Estimate(approxOrSamples: ApproxOrSamples, mixture: GaussianMixture, direction: ArrayLike<number>, opts?: DiagnosticOptions): W1Estimate {
   const d = checkMixture(mixture).dim;
   const o = drawOptions(opts, d);
   sameDim(approxOrSamples, d);
-  if (direction === undefined) {
-    return Float64Array.from({ length: d }, (_, i) => {
-      const e = new Float64Array(d);
-      e[i] = 1;
-      return marginalW1(approxOrSamples, mixture, e, opts);
-    });
-  }
   const u = unit("direction", direction, d);
   const exact = exactCdf(mixture, u);
   let cdf: (t: number) => number;
   let lo: number;
   let hi: number;
+  let proj: Float64Array | null = null;
   const axis = approxOrSamples instanceof Approximation ? factorAxis(approxOrSamples, u) : null;
   if (axis !== null) {
     const g = (approxOrSamples as Approximation).marginals[axis.index];
@@ -158,20 +226,11 @@ export function marginalW1(
     [lo, hi] = axis.sign > 0 ? [g.lo, g.lo + G * g.cellWidth] : [-(g.lo + G * g.cellWidth), -g.lo];
   } else {
     const { x, n } = draws(approxOrSamples, mixture, o);
-    const proj = new Float64Array(n);
-    for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) proj[j] += u[r] * x[j * d + r];
-    proj.sort();
-    cdf = (t) => {
-      let a = 0;
-      let b = n; // count of proj <= t
-      while (a < b) {
-        const m = (a + b) >> 1;
-        if (proj[m] <= t) a = m + 1;
-        else b = m;
-      }
-      return a / n;
-    };
-    [lo, hi] = [proj[0], proj[n - 1]];
+    const p = (proj = new Float64Array(n));
+    for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) p[j] += u[r] * x[j * d + r];
+    p.sort();
+    cdf = (t) => below(p, t) / n;
+    [lo, hi] = [p[0], p[n - 1]];
   }
   for (const c of mixture.components) {
     let mu = 0;
@@ -185,15 +244,50 @@ export function marginalW1(
   }
   const N = 20_000;
   const h = (hi - lo) / N;
+  const sign = new Float64Array(N + 1);
   let w1 = 0;
-  let prev = Math.abs(cdf(lo) - exact(lo));
+  let prev = Math.abs((sign[0] = cdf(lo) - exact(lo)));
   for (let k = 1; k <= N; k++) {
     const t = lo + k * h;
-    const cur = Math.abs(cdf(t) - exact(t));
+    const cur = Math.abs((sign[k] = cdf(t) - exact(t)));
     w1 += 0.5 * h * (prev + cur);
     prev = cur;
   }
-  return w1;
+  return { w1, error: proj ? linearisedError(proj, sign, lo, h) : 0, sampled: proj !== null };
+}
+
+/** How many of the sorted values are <= t. */
+function below(sorted: Float64Array, t: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (sorted[m] <= t) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/**
+ * The standard error of the sampled W1 = integral |F_n - F|: to first order W1 moves with
+ * the mean of g(X_j), g(x) = integral from x to the top of sign(F_n - F) (diff: F_n - F on
+ * the grid lo + k h).
+ */
+function linearisedError(proj: Float64Array, diff: Float64Array, lo: number, h: number): number {
+  const N = diff.length - 1;
+  const g = new Float64Array(N + 1); // g at the grid points, by the trapezoid rule from the top
+  for (let k = N - 1; k >= 0; k--) g[k] = g[k + 1] + 0.5 * h * (Math.sign(diff[k]) + Math.sign(diff[k + 1]));
+  const n = proj.length;
+  const at = (x: number) => {
+    const f = Math.min(Math.max((x - lo) / h, 0), N);
+    const k = Math.min(Math.floor(f), N - 1);
+    return g[k] + (f - k) * (g[k + 1] - g[k]);
+  };
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += at(proj[j]) / n;
+  let ss = 0;
+  for (let j = 0; j < n; j++) ss += (at(proj[j]) - mean) ** 2;
+  return n > 1 ? Math.sqrt(ss / (n * (n - 1))) : Infinity;
 }
 
 /** The factor i with O e_i = +-u (within 1e-9), if any. */

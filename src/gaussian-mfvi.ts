@@ -1,299 +1,57 @@
 // Gaussian mean-field VI fitted by stochastic gradients: the ADVI baseline of Stan and PyMC
 // (Kucukelbir et al., "Automatic Differentiation Variational Inference", JMLR 2017).
 // q = prod_i N(m_i, s_i^2), s_i = exp(omega_i); the ELBO's gradient is estimated with the
-// reparameterisation x = m + s * eps and followed by Adam. The kernels are in assembly/advi.ts.
+// reparameterisation x = m + s * eps and followed by Adam (the stepper: src/core/advi.ts,
+// the kernels: assembly/advi.ts).
 import { Approximation } from "./approximation.js";
-import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
+import { getBackend, type Backend } from "./backend.js";
 import { Engine, parseCaviOptions, type ProgressInfo } from "./cavi.js";
-import { runToEnd, StepperBase, type Status, type Stepper } from "./core/driver.js";
-import { Evaluator } from "./core/evaluator.js";
-import { CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./core/options.js";
-import { AdviView } from "./core/views.js";
+import { AdviFit, parseAdvi, type AdviConfig, type AdviOptions } from "./core/advi.js";
+import { runToEnd, type Stepper } from "./core/driver.js";
 import * as P from "./generated/portable/index.js";
 import { identity } from "./mfvi.js";
 import type { Target } from "./targets.js";
-import { finite, integer, knownKeys, options, rangeError } from "./validate.js";
+import { integer } from "./validate.js";
 
-export interface GaussianMfviOptions {
-  /** 'wasm' (default where WebAssembly exists) or 'js'. Both give the same bits. */
-  backend?: BackendName;
-  /** Seed of the gradient draws (integer in [0, 2^53)); default 0. */
-  seed?: number;
-  /** Most Adam steps; default 10000. */
-  iterations?: number;
-  /** Draws of eps per gradient estimate; default 10. */
-  samplesPerStep?: number;
-  /** Adam's step size; default 0.05 (beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, fixed). */
-  learningRate?: number;
-  /**
-   * The ELBO has stalled when its mean estimate over a window of 100 iterations rises by less
-   * than max(tol, twice the noise of that rise) over the previous window's, twice in a row
-   * (default 0.01 nats) and the window's mean parameters moved by less than half of a
-   * factor's scale (m in units of s; log s by 0.5). Nats, not a share of |ELBO| as in Stan's tol_rel_obj: a rise in
-   * nats means the same on every target, where a relative test passes at once when |ELBO| is
-   * large. The fit then runs 1000 more iterations to average (see gaussianMfvi) and reports
-   * 'converged'.
-   */
-  tol?: number;
-  /** Starting factors N(center_i, scale_i^2) (numbers apply to every coordinate); default center 0, scale 1. */
-  init?: { center: number | readonly number[]; scale: number | readonly number[] };
+export interface GaussianMfviOptions extends AdviOptions {
   /** Cells of each histogram factor of the returned Approximation; default 256. */
   gridSize?: number;
-  /** Called after every window of 100 iterations (sweep = iterations done); a returned promise is awaited. */
-  onProgress?: (info: ProgressInfo) => unknown;
-  /** Aborts the fit; the result then has status 'aborted'. */
-  signal?: AbortSignal;
 }
 
-const KEYS = [...CONTROL_KEYS, "iterations", "samplesPerStep", "learningRate", "tol", "init", "gridSize"] as const;
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-8;
-/** Iterations per window: the unit of convergence checks, progress and iterate averaging. */
-export const ADVI_WINDOW = 100;
-/** Windows in a row whose ELBO gain is below tol before the fit counts as stalled. */
-const PATIENCE = 2;
-/**
- * Most a window's mean parameters may move (m in units of s, and log s) for the fit to count
- * as stalled: a step size too large for a narrow factor leaves m jittering by many s while the
- * ELBO's noise hides that it is far from its optimum.
- */
-const SETTLED_MOVE = 0.5;
-/** Windows run after the stall and averaged into the result (1000 iterations). */
-const AVERAGE_WINDOWS = 10;
-
-
-interface Config extends ControlConfig<ProgressInfo> {
-  iterations: number;
-  S: number;
-  lr: number;
-  tol: number;
-  center: Float64Array;
-  scale: Float64Array;
-  gridSize: number | undefined;
-}
-
-function parse(target: unknown, opts: unknown): Config {
-  const d = targetArgument(target, "ADVI's reparameterised gradients").dim;
-  const o = options("options", opts);
-  knownKeys("options", o, KEYS);
-  const start = o.init === undefined ? { center: new Float64Array(d), scale: new Float64Array(d).fill(1) } : factorStart("options.init", o.init, d);
-  const lr = o.learningRate === undefined ? 0.05 : finite("options.learningRate", o.learningRate);
-  if (!(lr > 0)) throw rangeError("options.learningRate", "> 0", lr);
-  const tol = o.tol === undefined ? 0.01 : finite("options.tol", o.tol);
-  if (!(tol > 0)) throw rangeError("options.tol", "> 0", tol);
-  const S = o.samplesPerStep === undefined ? 10 : integer("options.samplesPerStep", o.samplesPerStep, 1, 1_000_000);
-  if (S * d > 2 ** 26) throw rangeError("options.samplesPerStep", `at most ${Math.floor(2 ** 26 / d)} in dimension ${d}`, S);
-  return {
-    ...controlOptions<ProgressInfo>(o),
-    iterations: o.iterations === undefined ? 10_000 : integer("options.iterations", o.iterations, 1, 1e9),
-    S,
-    lr,
-    tol,
-    ...start,
-    gridSize: o.gridSize === undefined ? undefined : integer("options.gridSize", o.gridSize, 16, 65536),
-  };
-}
-
-/** A Gaussian mean-field fit, one window of ADVI_WINDOW Adam iterations per step. */
-class AdviFit extends StepperBase<Approximation, ProgressInfo> {
-  private readonly d: number;
-  private readonly evaluator: Evaluator;
-  private readonly bufs: BufferSet;
-  private readonly view: AdviView;
-  private readonly rng: Buffer<Int32Array>;
-  private readonly x: Buffer<Float64Array>;
-  private readonly logp: Buffer<Float64Array>;
-  private readonly grad: Buffer<Float64Array>;
-  private readonly work: Buffer<Float64Array>;
-  private readonly window: Buffer<Float64Array>;
-  /** Each iteration's estimate of -ELBO. */
-  private readonly trace: number[] = [];
-  private done_ = 0;
-  private previous = -Infinity;
-  private previousMean: Float64Array | null = null;
-  private stalls = 0;
-  /** Windows run since the ELBO stalled, or -1 while optimising. */
-  private averaging = -1;
-  /** The last AVERAGE_WINDOWS windows' sums of theta and their lengths, for the final average. */
-  private readonly tail: { sum: Float64Array; count: number }[] = [];
-  private final: Approximation | null = null;
-  private fitted: { center: Float64Array; scale: Float64Array } | null = null;
-
+/** A Gaussian mean-field fit; its result is the factors on histogram grids. */
+class MeanFieldFit extends AdviFit<Approximation> {
   constructor(
-    private readonly backend: Backend,
-    private readonly target: Target,
-    private readonly c: Config,
+    backend: Backend,
+    target: Target,
+    c: AdviConfig,
+    private readonly gridSize: number | undefined,
   ) {
-    super();
-    const d = (this.d = target.dim);
-    this.evaluator = new Evaluator(backend, target);
-    const K = this.evaluator.components;
-    const bufs = (this.bufs = new BufferSet(backend));
-    this.view = new AdviView(bufs.f64(P.adviSize(d, c.S)), d);
-    this.rng = bufs.i32(4);
-    this.x = bufs.f64(c.S * d);
-    this.logp = bufs.f64(c.S);
-    this.grad = bufs.f64(c.S * d);
-    this.work = bufs.f64(K + K * d);
-    this.window = bufs.f64(ADVI_WINDOW);
-    const k = backend.kernels;
-    k.adviInit(this.view.buffer.handle, d, c.S, c.lr, BETA1, BETA2, EPSILON);
-    const theta = new Float64Array(2 * d);
-    for (let i = 0; i < d; i++) {
-      theta[i] = c.center[i];
-      theta[d + i] = P.log(c.scale[i]);
-    }
-    this.view.theta = theta;
-    k.seedStreams(this.rng.handle, c.seed.lo, c.seed.hi, 1);
-  }
-
-  /** Runs one window; returns whether the target or the parameters left the finite numbers. */
-  private runWindow(iters: number): boolean {
-    const k = this.backend.kernels;
-    const ws = this.view.buffer.handle;
-    k.adviResetWindow(ws);
-    if (this.evaluator.mixture) {
-      const failed = k.adviRunMixture(ws, this.evaluator.descriptor, this.rng.handle, iters, this.x.handle, this.logp.handle, this.grad.handle, this.work.handle, this.window.handle) < 0;
-      const t = this.window.view;
-      for (let it = 0; it < this.view.windowIterations; it++) this.trace.push(-t[it]);
-      return failed;
-    }
-    for (let it = 0; it < iters; it++) {
-      k.adviDraw(ws, this.rng.handle, this.x.handle);
-      this.evaluator.valueAndGradient(this.x, this.c.S, this.logp, this.grad);
-      if (k.adviStep(ws, this.logp.handle, this.grad.handle) < 0) return true;
-      this.trace.push(-this.view.elbo);
-    }
-    return false;
-  }
-
-  protected advance(): ProgressInfo {
-    const failed = this.runWindow(Math.min(ADVI_WINDOW, this.c.iterations - this.done_));
-    const ran = this.view.windowIterations;
-    this.done_ += ran;
-    if (ran > 0) {
-      this.tail.push({ sum: this.view.windowSum, count: ran });
-      if (this.tail.length > AVERAGE_WINDOWS) this.tail.shift();
-    }
-    if (failed) {
-      this.conclude("diverged", `the target's log density or gradient was not finite at a draw of q (iteration ${this.done_ + 1}); a smaller options.learningRate may help`);
-      return { sweep: this.done_, kl: NaN, maxChange: NaN, status: this.status };
-    }
-    const elbo = this.view.windowElbo / ran;
-    const mean = this.view.windowSum.map((v) => v / ran);
-    // how far the window's mean parameters moved: m in units of s, and log s
-    let maxChange = Infinity;
-    if (this.previousMean) {
-      maxChange = 0;
-      for (let p = 0; p < 2 * this.d; p++) {
-        const unit = p < this.d ? P.exp(mean[this.d + p]) : 1;
-        maxChange = Math.max(maxChange, Math.abs(mean[p] - this.previousMean[p]) / unit);
-      }
-    }
-    if (this.averaging >= 0) {
-      this.averaging++;
-      if (this.averaging === AVERAGE_WINDOWS) this.conclude(...this.sane(ran));
-    } else if (ran === ADVI_WINDOW) {
-      const flat = elbo - this.previous < Math.max(this.c.tol, 2 * this.riseNoise(ran));
-      this.stalls = flat && maxChange < SETTLED_MOVE ? this.stalls + 1 : 0;
-      if (this.stalls >= PATIENCE) this.averaging = 0;
-    }
-    this.previous = elbo;
-    this.previousMean = mean;
-    if (!this.done && this.done_ >= this.c.iterations)
-      this.conclude("maxIterations", `no convergence in ${this.c.iterations} iterations (the window ELBO still rose by at least tol)`);
-    return { sweep: this.done_, kl: -elbo, maxChange, status: this.status };
-  }
-
-  /**
-   * The standard deviation of the difference of two windows' mean ELBO estimates, from the
-   * spread of the last window's per-iteration estimates (taken as independent).
-   */
-  private riseNoise(ran: number): number {
-    const t = this.trace;
-    let s = 0;
-    let s2 = 0;
-    for (let i = t.length - ran; i < t.length; i++) {
-      s += t[i];
-      s2 += t[i] * t[i];
-    }
-    const mean = s / ran;
-    return Math.sqrt((2 * Math.max(0, s2 / ran - mean * mean)) / ran);
-  }
-
-  /**
-   * 'converged', or 'unreliable' when log q - log pi varies by far more over draws of q than
-   * it does for a Gaussian fit of the target's own scale (about sqrt(d / 2)): q then sits far
-   * from the target at the scale of its own spread (typically a step size too coarse for a
-   * badly scaled target), though the ELBO has stopped rising.
-   */
-  private sane(ran: number): [Status, string] {
-    const perDraw = (this.riseNoise(ran) * Math.sqrt(ran / 2)) * Math.sqrt(this.c.S);
-    const limit = 10 * (1 + Math.sqrt(this.d / 2));
-    if (perDraw <= limit) return ["converged", ""];
-    return ["unreliable", `the ELBO stopped rising, but log q - log pi varies by ${perDraw.toPrecision(3)} (standard deviation over draws of q; a good Gaussian fit: about ${Math.sqrt(this.d / 2).toPrecision(2)}): q is far from the target at its own scale. A smaller options.learningRate, or a rescaled target, may help`];
-  }
-
-  override stop(message = "stopped by stop()"): void {
-    if (!this.done) this.conclude("aborted", `${message} after ${this.done_} iterations`);
-  }
-
-  /** Polyak-Ruppert: the average of the iterates over the last (up to) AVERAGE_WINDOWS windows. */
-  private average(): Float64Array {
-    if (this.tail.length === 0) return this.view.theta;
-    const d = this.d;
-    const average = new Float64Array(2 * d);
-    let count = 0;
-    for (const w of this.tail) {
-      for (let p = 0; p < 2 * d; p++) average[p] += w.sum[p];
-      count += w.count;
-    }
-    for (let p = 0; p < 2 * d; p++) average[p] /= count;
-    return average;
-  }
-
-  /** Ends the fit with its averaged parameters (diverged if they are not finite). */
-  private conclude(status: Status, message: string): void {
-    const { d } = this;
-    let average = this.average();
-    const bad = average.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      status = "diverged";
-      message = `the parameters left the finite numbers (${bad < d ? "m" : "log s"}[${bad % d}] = ${average[bad]})`;
-      average = new Float64Array(2 * d);
-    }
-    this.fitted = { center: average.slice(0, d), scale: average.slice(d).map((w) => P.exp(w)) };
-    this.end(status, message);
+    super(backend, target, c, false);
   }
 
   /** The Gaussian factors on histogram grids of center +- 8 scale, their KL evaluated like a fit's. */
-  protected snapshot(): Approximation {
-    if (this.final) return this.final;
-    const { center, scale } = this.fitted ?? { center: this.view.theta.slice(0, this.d), scale: this.view.theta.slice(this.d).map((w) => P.exp(w)) };
+  protected build(theta: Float64Array): Approximation {
+    const d = this.d;
     // the grids' KL is evaluated on draws of this fit's seed (sampled quadrature, d > 2)
-    const grids = parseCaviOptions(this.target, { backend: this.backend.name, ...(this.c.gridSize === undefined ? {} : { gridSize: this.c.gridSize }) });
+    const grids = parseCaviOptions(this.target, { backend: this.backend.name, ...(this.gridSize === undefined ? {} : { gridSize: this.gridSize }) });
     const engine = Engine.on(this.backend, this.target, { ...grids, seed: this.c.seed, klSeed: this.c.seed });
     try {
-      engine.setRotation(identity(this.d));
-      engine.initFactors(center, scale);
-      const q = new Approximation(engine.report({ method: "gaussianMfvi", status: this.status, message: this.message, iterations: this.done_, trace: this.trace }));
-      if (this.done) this.final = q;
-      return q;
+      engine.setRotation(identity(d));
+      engine.initFactors(
+        theta.slice(0, d),
+        theta.slice(d, 2 * d).map((w) => P.exp(w)),
+      );
+      return new Approximation(engine.report({ method: "gaussianMfvi", status: this.status, message: this.message, iterations: this.done_, trace: this.trace }));
     } finally {
       engine.dispose();
     }
   }
-
-  protected release(): void {
-    this.evaluator.dispose();
-    this.bufs.free();
-  }
 }
 
-async function start(target: Target, opts: GaussianMfviOptions | undefined): Promise<{ fit: AdviFit; c: Config }> {
-  const c = parse(target, opts);
-  return { fit: new AdviFit(await getBackend(c.backend), target, c), c };
+async function start(target: Target, opts: GaussianMfviOptions | undefined): Promise<{ fit: MeanFieldFit; c: AdviConfig }> {
+  const { c, o } = parseAdvi(target, opts, ["gridSize"]);
+  const gridSize = o.gridSize === undefined ? undefined : integer("options.gridSize", o.gridSize, 16, 65536);
+  return { fit: new MeanFieldFit(await getBackend(c.backend), target, c, gridSize), c };
 }
 
 /**
@@ -301,6 +59,16 @@ async function start(target: Target, opts: GaussianMfviOptions | undefined): Pro
  * iterations, `current()` is the Approximation of the current parameters, `result()` the
  * final one (the Polyak-Ruppert average). `gaussianMfvi(target, options)` is exactly this,
  * stepped until done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const fit = await gaussianMfviStepper(gaussian({ mean: [1, -1], covariance: 1 }), { seed: 1 });
+ * while (!fit.done) fit.step(); // 100 Adam iterations a step; fit.current() between steps
+ * const q = fit.result();
+ * assert.ok(q.converged && Math.abs(q.mean[0] - 1) < 0.05);
+ * fit.dispose();
+ * ```
  */
 export async function gaussianMfviStepper(target: Target, opts?: GaussianMfviOptions): Promise<Stepper<Approximation, ProgressInfo>> {
   return (await start(target, opts)).fit;
@@ -316,6 +84,15 @@ export async function gaussianMfviStepper(target: Target, opts?: GaussianMfviOpt
  * these Gaussians on histogram grids of center +- 8 scale (method 'gaussianMfvi', iterations =
  * Adam iterations, trace = the per-iteration estimates of -ELBO: the KL for normalised
  * targets, up to Monte Carlo noise; `kl` is evaluated on the grids like an mfvi() fit's).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // two well-separated components: Gaussian mean field collapses like grid MFVI, KL ~ log 2
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const q = await gaussianMfvi(t, { init: { center: 1, scale: 1 } });
+ * assert.ok(Math.abs(q.kl - Math.LN2) < 0.02);
+ * ```
  */
 export async function gaussianMfvi(target: Target, opts?: GaussianMfviOptions): Promise<Approximation> {
   const { fit, c } = await start(target, opts);

@@ -187,6 +187,14 @@ export function svdOf(backend: Backend, data: Float64Array, rows: number, cols: 
  * @param a the square matrix (nested rows, or row-major entries)
  * @throws TypeError / RangeError for malformed input, a non-square matrix or unknown options
  *   (the message names the argument), Error if Jacobi does not converge within 60 sweeps
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const { Q, S } = await nearestOrthogonal([[2, 0], [0, 3]]); // a positive diagonal: Q = I
+ * assert.deepEqual(Array.from(Q), [1, 0, 0, 1]);
+ * assert.deepEqual(Array.from(S), [3, 2]);
+ * ```
  */
 export async function nearestOrthogonal(a: MatrixInput, options?: NearestOrthogonalOptions): Promise<NearestOrthogonalResult> {
   const o = optionsObject("options", options);

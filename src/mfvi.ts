@@ -70,6 +70,15 @@ export async function mfviStepper(target: Target, options?: MfviOptions): Promis
 /**
  * Mean-field variational inference: argmin KL(mu || pi) over product measures, each factor a
  * histogram density on an adaptive grid (docs/algorithms.md §2).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // two well-separated components on the diagonal: MFVI collapses onto one, KL ~ log 2
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const q = await mfvi(t);
+ * assert.ok(Math.abs(q.kl - Math.LN2) < 0.01);
+ * ```
  */
 export async function mfvi(target: Target, options?: MfviOptions): Promise<Approximation> {
   const config = parseCaviOptions(target, options);

@@ -21,6 +21,14 @@ export interface LabelSwitchingOptions {
  * N(priorMean, priorSd^2) priors: symmetric under swapping the labels, so it has two equal
  * modes on either side of the diagonal mu_1 = mu_2. Unnormalised (log Z unknown): fits report
  * E_q[V] - H(q) as `kl`. Log density and gradient are exact, computed in batches by a kernel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = labelSwitchingPosterior(); // Old Faithful's eruption durations
+ * // swapping the two means leaves the posterior unchanged
+ * assert.equal(t.logDensity([2, 4.3]), t.logDensity([4.3, 2]));
+ * ```
  */
 export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTarget {
   const o = options("options", opts);

@@ -13,6 +13,15 @@ import { integer, knownKeys, options, seed as seedOption } from "./validate.js";
  * @param n - How many draws: an integer in [1, 1e8].
  * @param opts.seed - An integer in [0, 2^53); default 0.
  * @throws TypeError or RangeError naming `n` or `options.seed` when either is not as above.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const z = normalDraws(100000, { seed: 1 });
+ * const mean = z.reduce((s, v) => s + v, 0) / z.length;
+ * assert.ok(Math.abs(mean) < 0.01); // standard error 0.003
+ * assert.deepEqual(normalDraws(3, { seed: 1 }), z.subarray(0, 3)); // same seed, same draws
+ * ```
  */
 export function normalDraws(n: number, opts: { seed?: number } = {}): Float64Array {
   integer("n", n, 1, 1e8);

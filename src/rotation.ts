@@ -152,6 +152,16 @@ export function symmetricEigen(backend: Backend, matrix: Float64Array, d: number
  * The principal axes of draws (n x d row-major): the eigenvectors of their covariance as the
  * columns of an orthogonal d x d matrix, by decreasing variance. A starting rotation for
  * rovi() from exploratory draws (e.g. from lmc()).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // draws spread along the diagonal: the first axis is +-(1, 1) / sqrt 2
+ * const z = normalDraws(2000, { seed: 1 });
+ * const draws = Float64Array.from({ length: 2000 }, (_, k) => (k % 2 === 0 ? 3 * z[k] : 3 * z[k - 1] + 0.1 * z[k]));
+ * const O = await principalAxes(draws, 2);
+ * assert.ok(Math.abs(Math.abs(O[0]) - Math.SQRT1_2) < 0.01);
+ * ```
  */
 export async function principalAxes(samples: Float64Array, dim: number, opts?: { backend?: BackendName }): Promise<Float64Array> {
   if (!(samples instanceof Float64Array)) throw typeError("samples", "a Float64Array (row-major draws)", samples);

@@ -223,7 +223,18 @@ export interface GaussianMixtureSpec {
   backend?: BackendName;
 }
 
-/** sum_k w_k N(m_k, S_k). */
+/**
+ * sum_k w_k N(m_k, S_k).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * // halfway between the means each component is equally responsible
+ * const [r0, r1] = t.responsibilities(Float64Array.of(0, 0));
+ * assert.ok(r0 === r1 && Math.abs(r0 - 0.5) < 1e-15);
+ * ```
+ */
 export function gaussianMixture(spec: GaussianMixtureSpec): GaussianMixture {
   const o = options("gaussianMixture(spec)", spec);
   knownKeys("spec", o, ["weights", "means", "covariances", "backend"]);
@@ -258,7 +269,17 @@ export interface GaussianSpec {
   backend?: BackendName;
 }
 
-/** N(m, S): a one-component mixture. */
+/**
+ * N(m, S): a one-component mixture.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussian({ mean: [1, 2], covariance: [[2, 0.5], [0.5, 1]] });
+ * // at the mean, log N = -log(2 pi) - log(det S) / 2 with det S = 1.75
+ * assert.ok(Math.abs(t.logDensity([1, 2]) - (-Math.log(2 * Math.PI) - Math.log(1.75) / 2)) < 1e-12);
+ * ```
+ */
 export function gaussian(spec: GaussianSpec): GaussianMixture {
   const o = options("gaussian(spec)", spec);
   knownKeys("spec", o, ["mean", "covariance", "backend"]);
@@ -325,6 +346,21 @@ export class CustomTarget extends TargetBase {
   }
 }
 
+/**
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // a standard normal in 2-D, normalised, so an MFVI fit's kl is its KL (log Z = 0)
+ * const t = customTarget({
+ *   dim: 2,
+ *   logDensity: (points, out) => {
+ *     for (let j = 0; j < out.length; j++) out[j] = -Math.log(2 * Math.PI) - (points[2 * j] ** 2 + points[2 * j + 1] ** 2) / 2;
+ *   },
+ * });
+ * const q = await mfvi(t);
+ * assert.ok(q.converged && Math.abs(q.kl) < 1e-3);
+ * ```
+ */
 export function customTarget(spec: CustomTargetSpec): CustomTarget {
   const o = options("customTarget(spec)", spec);
   knownKeys("spec", o, ["dim", "logDensity", "gradLogDensity", "logDensityAndGradient", "normalized"]);

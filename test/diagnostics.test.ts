@@ -1,6 +1,6 @@
 // componentMass and marginalW1 against exact values.
 import { beforeAll, expect, test } from "vitest";
-import { componentMass, componentMassEstimate, gaussian, gaussianMixture, marginalCdf, marginalW1, mfvi, ready } from "../src/index.js";
+import { componentMass, componentMassEstimate, marginalW1Estimate, normalDraws, gaussian, gaussianMixture, marginalCdf, marginalW1, mfvi, ready } from "../src/index.js";
 
 beforeAll(async () => {
   await ready("wasm");
@@ -38,6 +38,25 @@ test("component masses carry standard errors that match their spread over seeds"
   expect(sd(strat.map((e) => e.mass[0]))).toBeLessThan(1.3 * strat[0].error[0]);
   expect(strat[0].draws).toBe(2000);
   expect(Array.from(componentMass(q, t, { samples: 2000, seed: 1 }))).toEqual(Array.from(strat[0].mass));
+});
+
+test("a sampled W1 carries a standard error that matches its spread over seeds; an exact one has none", async () => {
+  const sd = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + (x - v.reduce((a, b) => a + b) / v.length) ** 2, 0) / (v.length - 1));
+  const seeds = Array.from({ length: 40 }, (_, s) => s + 1);
+  // 2000 draws of N(0, I) along the diagonal against a shifted and a wider Gaussian (CDFs apart, and crossing)
+  for (const t of [gaussian({ mean: [0.7, 0], covariance: 1 }), gaussian({ mean: [0, 0], covariance: 4 })]) {
+    const est = seeds.map((seed) => marginalW1Estimate(normalDraws(4000, { seed }), t, [1, 1]));
+    const meanError = est.reduce((s, e) => s + e.error, 0) / est.length;
+    expect(est.every((e) => e.sampled)).toBe(true);
+    expect(Math.abs(sd(est.map((e) => e.w1)) / meanError - 1)).toBeLessThan(0.3);
+  }
+  // stratified draws of a fit: the error bounds the spread
+  const target = gaussian({ mean: [0, 0], covariance: [[1, 0.5], [0.5, 1]] });
+  const q = await mfvi(target, { gridSize: 64 });
+  const strat = seeds.map((seed) => marginalW1Estimate(q, target, [1, 1], { samples: 2000, seed }));
+  expect(sd(strat.map((e) => e.w1))).toBeLessThan(1.3 * strat[0].error);
+  // along a factor axis W1 is a quadrature of exact CDFs
+  expect(marginalW1Estimate(q, target, [1, 0])).toMatchObject({ error: 0, sampled: false });
 });
 
 test("W1 between N(0, 1) and N(delta, 1) is |delta|; it is 0 along an axis where they agree", async () => {

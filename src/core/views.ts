@@ -89,19 +89,20 @@ export function readCompact(f: Float64Array): { d: number; G: number; rotation: 
 export class AdviView {
   constructor(
     readonly buffer: Buffer<Float64Array>,
-    readonly d: number,
+    /** Parameters: adviParams(d, full). */
+    readonly p: number,
   ) {}
 
   private block(b: number): Float64Array {
-    const at = P.adviAt(this.d, b);
-    return this.buffer.view.slice(at, at + 2 * this.d);
+    const at = P.adviAt(this.p, b);
+    return this.buffer.view.slice(at, at + this.p);
   }
-  /** The parameters (m, then omega = log s). */
+  /** The parameters (m, omega = log diag L, then L below the diagonal in full rank). */
   get theta(): Float64Array {
     return this.block(P.AB_THETA);
   }
   set theta(value: Float64Array) {
-    this.buffer.view.set(value, P.adviAt(this.d, P.AB_THETA));
+    this.buffer.view.set(value, P.adviAt(this.p, P.AB_THETA));
   }
   /** The sum of theta over the window's iterations. */
   get windowSum(): Float64Array {

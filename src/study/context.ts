@@ -1,6 +1,6 @@
 // What every experiment shares: the problem sizes, the run's context (seed, backend, cache),
 // timing, and the builders of result rows.
-import { componentMass, gaussianMixture, type Approximation, type BackendName, type GaussianMixture } from "../index.js";
+import { componentMass, gaussianMixture, type Approximation, type BackendName, type GaussianApproximation, type GaussianMixture } from "../index.js";
 import type { ExperimentId, ExperimentResult, ResultRow, StudySize } from "./index.js";
 
 export interface Sizes {
@@ -76,7 +76,7 @@ export function finiteRows(samples: Float64Array, d: number): Float64Array {
   return Float64Array.from(keep);
 }
 
-export function massesOf(ctx: Ctx, q: Approximation | Float64Array, t: GaussianMixture): number[] {
+export function massesOf(ctx: Ctx, q: Approximation | GaussianApproximation | Float64Array, t: GaussianMixture): number[] {
   return Array.from(componentMass(q, t, { seed: ctx.seed }));
 }
 
@@ -106,12 +106,12 @@ export function row(experiment: ExperimentId, setting: string, method: string, l
 }
 
 /** A fit's row values on a mixture: KL, masses, status and sweeps (then `extra`). */
-export function fitValues(ctx: Ctx, t: GaussianMixture, q: Approximation, seconds: number, extra: Record<string, number> = {}): RowValues {
+export function fitValues(ctx: Ctx, t: GaussianMixture, q: Approximation | GaussianApproximation, seconds: number, extra: Record<string, number> = {}): RowValues {
   return { ...reportOf(q), masses: massesOf(ctx, q, t), seconds, extra: { sweeps: q.iterations, ...extra } };
 }
 
 /** What a fit says of itself: KL with its error, status, warnings. */
-export function reportOf(q: Approximation): Pick<RowValues, "kl" | "klError" | "status" | "warnings"> {
+export function reportOf(q: Approximation | GaussianApproximation): Pick<RowValues, "kl" | "klError" | "status" | "warnings"> {
   return { kl: q.kl, klError: q.klError, status: q.status, warnings: [...q.warnings] };
 }
 

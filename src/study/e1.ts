@@ -1,6 +1,6 @@
 // E1: mode collapse of MFVI on 1/2 N(-m 1, I) + 1/2 N(m 1, I) as m grows, and RoVI, Gaussian
 // MFVI and Langevin on the same targets.
-import { gaussianMfvi, lmc, mfvi, rovi, type Approximation, type GaussianMixture } from "../index.js";
+import { gaussianMfvi, gaussianVi, lmc, mfvi, normalDraws, rovi, type Approximation, type GaussianMixture } from "../index.js";
 import { COLORS, contourFigure, lineFigure, type ContourPanel, type LinePanel } from "../svg.js";
 import { angle2, common, drawValues, finiteRows, fitValues, LMC_STEP, mixture, row, timed, type Ctx, type Outcome } from "./context.js";
 import { collapseTable, collapseVerdicts } from "./collapse.js";
@@ -11,12 +11,16 @@ import { fmtKl, fmtMass, fmtMasses, fmtS } from "./report.js";
 export const title = "Mode collapse on the diagonal mixture 1/2 N(-m 1, I) + 1/2 N(m 1, I)";
 
 const SEPARATIONS = [1, 2, 3];
+export const FULL_RANK = "Full-rank Gaussian VI (Stan's fullrank)";
+/** Stan 2.21's fullrank ADVI on these targets: its minority mass at m = 1, 2, 3. */
+const STAN_MINORITY = [0.49, 0.16, 0.013];
 
 /** The rows of one separation m. */
 interface Rows {
   mfviA: ResultRow;
   mfviB: ResultRow;
   advi: ResultRow;
+  fullrank: ResultRow;
   rovi: ResultRow;
   lmc: ResultRow;
 }
@@ -32,6 +36,14 @@ interface Fits {
   draws: Float64Array;
 }
 
+/**
+ * A start in (-2, 2)^2 drawn from the study's seed, as Stan draws its inits: from the midpoint
+ * (0, 0), the centre of symmetry, a full-rank fit rests near the broad symmetric optimum.
+ */
+function randomStart(ctx: Ctx): number[] {
+  return Array.from(normalDraws(2, { seed: ctx.seed }), (z) => 2 * Math.tanh(z));
+}
+
 async function separation(ctx: Ctx, m: number): Promise<{ rows: Rows; fits: Fits }> {
   const s = ctx.sizes;
   const setting = `m = ${m}`;
@@ -39,6 +51,7 @@ async function separation(ctx: Ctx, m: number): Promise<{ rows: Rows; fits: Fits
   const [qa, sa] = await timed(() => mfvi(t, { ...common(ctx), init: { center: [-m, -m], scale: 1 } }));
   const [qb, sb] = await timed(() => mfvi(t, { ...common(ctx), init: { center: [m, m], scale: 1 } }));
   const [qg, sg] = await timed(() => gaussianMfvi(t, common(ctx)));
+  const [qf, sf] = await timed(() => gaussianVi(t, { ...common(ctx), init: { center: randomStart(ctx), scale: 1 } }));
   const [qr, sr] = await timed(() => rovi(t, common(ctx)));
   const [ch, sl] = await timed(() =>
     lmc(t, { ...common(ctx), step: LMC_STEP, steps: s.lmcSteps, chains: s.lmcChains, burnIn: s.lmcBurnIn, thin: s.lmcThin, init: [0, 0] }),
@@ -48,6 +61,7 @@ async function separation(ctx: Ctx, m: number): Promise<{ rows: Rows; fits: Fits
     mfviA: row("E1", setting, "mfvi-a", `MFVI, init (-${m}, -${m})`, fitValues(ctx, t, qa, sa)),
     mfviB: row("E1", setting, "mfvi-b", `MFVI, init (${m}, ${m})`, fitValues(ctx, t, qb, sb)),
     advi: row("E1", setting, "advi", "Gaussian MFVI (ADVI)", fitValues(ctx, t, qg, sg)),
+    fullrank: row("E1", setting, "fullrank", FULL_RANK, fitValues(ctx, t, qf, sf)),
     rovi: row("E1", setting, "rovi", "RoVI", fitValues(ctx, t, qr, sr, { angle: angle2(qr.rotation) })),
     lmc: row("E1", setting, "lmc", "LMC (ULA), start (0, 0)", drawValues(ctx, t, draws, ch.status, sl)),
   };
@@ -107,6 +121,7 @@ function summary(by: Rows[]): string {
     `At m = 3 MFVI has collapsed: its majority mass is ${fmtMass(major(three.mfviA))} from init (-3, -3) and ${fmtMass(major(three.mfviB))} from init (3, 3), with KL ${fmtKl(three.mfviA.kl, 3)} and ${fmtKl(three.mfviB.kl, 3)} against log 2 = ${Math.LN2.toFixed(3)};`,
     `which component it keeps follows the initialisation (${side(three.mfviA)} from (-3, -3), ${side(three.mfviB)} from (3, 3)).`,
     `Gaussian MFVI (ADVI) collapses the same way (majority mass ${fmtMass(major(three.advi))} at m = 3, KL ${fmtKl(three.advi.kl, 3)}).`,
+    `A full-rank Gaussian can tilt along the diagonal but is unimodal: its minority mass is ${by.map((x, i) => `${fmtMass(minor(x.fullrank))} at m = ${SEPARATIONS[i]}`).join(", ")} (Stan 2.21's fullrank ADVI: ${STAN_MINORITY.join(", ")}; at m = 2 a broad fit across both modes and a narrower one on a single mode are both local optima, and which one a run reaches follows its start).`,
     roviOk
       ? `RoVI turns its axes to the diagonal (angle ${by.map((x) => x.rovi.extra.angle.toFixed(1)).join(", ")} degrees modulo 90 for m = 1, 2, 3), where the target is a product, and recovers the mixture at every m: masses 1/2, 1/2 within 0.02 and KL below 0.02 (${by.map((x) => fmtKl(x.rovi.kl, 4)).join(", ")}).`
       : `RoVI: masses ${by.map((x) => fmtMasses(x.rovi.masses)).join("; ")} and KL ${by.map((x) => fmtKl(x.rovi.kl)).join(", ")} for m = 1, 2, 3 (not the expected 1/2, 1/2 and KL ~ 0 everywhere).`,
@@ -119,13 +134,13 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   const runs: { rows: Rows; fits: Fits }[] = [];
   for (const m of SEPARATIONS) runs.push(await separation(ctx, m));
   const by = runs.map((r) => r.rows);
-  const rows = by.flatMap((x) => [x.mfviA, x.mfviB, x.advi, x.rovi, x.lmc]);
+  const rows = by.flatMap((x) => [x.mfviA, x.mfviB, x.advi, x.fullrank, x.rovi, x.lmc]);
   const problems = SEPARATIONS.map((m) => ({ setting: `m = ${m}`, target: mixture(ctx, [0.5, 0.5], [[-m, -m], [m, m]], [1, 1]) }));
   const verdicts = await collapseVerdicts(problems, { ...common(ctx), gridSize: 64, ...(s.e5Contrasts ? {} : { starts: 3 }) });
   return {
     setup:
       `Targets 1/2 N(-m 1, I) + 1/2 N(m 1, I) in 2-D for m = 1, 2, 3. MFVI (histogram factors, exact quadrature) from two initialisations, factors N(-m, 1) and N(m, 1) ("init (-m, -m)" and "init (m, m)"); ` +
-      `Gaussian MFVI (ADVI, Adam on the reparameterised ELBO); RoVI with its defaults (PCA start, tempering); ` +
+      `Gaussian MFVI (ADVI, Adam on the reparameterised ELBO); full-rank Gaussian VI (the same with q = N(m, L L^T), Stan's fullrank, from a random start in (-2, 2)^2 as Stan's; its KL is a Monte Carlo estimate); RoVI with its defaults (PCA start, tempering); ` +
       `LMC: ULA with step ${LMC_STEP}, ${s.lmcChains} chains all started at (0, 0), ${s.lmcSteps} steps, draws every ${s.lmcThin} steps after ${s.lmcBurnIn} (${s.lmcChains * Math.floor((s.lmcSteps - s.lmcBurnIn) / s.lmcThin)} draws). ` +
       `Masses are E_q[w_k p_k / pi] from 20,000 stratified draws (LMC: over its draws).`,
     rows,

@@ -1,8 +1,9 @@
 // E2: MFVI and RoVI on mixtures with unequal weights or unequal covariances. Its fits of the
 // w = 0.3 mixture are cached for E3.
-import { mfvi, rovi, type Approximation, type GaussianMixture } from "../index.js";
+import { gaussianVi, mfvi, rovi, type Approximation, type GaussianMixture } from "../index.js";
 import { COLORS, contourFigure, type ContourPanel } from "../svg.js";
 import { angle2, cached, common, fitValues, M, mixture, row, timed, type Ctx, type Outcome } from "./context.js";
+import { FULL_RANK } from "./e1.js";
 import { fitPanels } from "./figures.js";
 import type { ResultRow } from "./index.js";
 import { fmtKl, fmtMasses, fmtS } from "./report.js";
@@ -78,6 +79,7 @@ interface Rows {
   problem: Problem;
   mfviA: ResultRow;
   mfviB: ResultRow;
+  fullrank: ResultRow;
   rovi: ResultRow;
 }
 
@@ -102,10 +104,12 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   const panels: ContourPanel[] = [];
   for (const problem of PROBLEMS) {
     const { t, qa, qb, qr } = await fitsOf(ctx, problem);
+    const qf = await timed(() => gaussianVi(t, common(ctx)));
     by.push({
       problem,
       mfviA: row("E2", problem.setting, "mfvi-a", "MFVI, init at component 1", fitValues(ctx, t, ...qa)),
       mfviB: row("E2", problem.setting, "mfvi-b", "MFVI, init at component 2", fitValues(ctx, t, ...qb)),
+      fullrank: row("E2", problem.setting, "fullrank", FULL_RANK, fitValues(ctx, t, ...qf)),
       rovi: row("E2", problem.setting, "rovi", "RoVI", fitValues(ctx, t, ...qr, { angle: angle2(qr[0].rotation) })),
     });
     if (ctx.figures)
@@ -121,13 +125,13 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   return {
     setup:
       PROBLEMS.map((p) => `- **${p.setting}**: ${p.description}.`).join("\n") +
-      `\n\nMFVI from factors centred on component 1 and on component 2 (scale 1); RoVI with its defaults. Masses as in E1.`,
-    rows: by.flatMap((x) => [x.mfviA, x.mfviB, x.rovi]),
+      `\n\nMFVI from factors centred on component 1 and on component 2 (scale 1); full-rank Gaussian VI and RoVI with their defaults. Masses as in E1.`,
+    rows: by.flatMap((x) => [x.mfviA, x.mfviB, x.fullrank, x.rovi]),
     tables: [
       {
-        title: "E2: KL(q || pi) of MFVI and RoVI",
+        title: "E2: KL(q || pi) of MFVI, full-rank Gaussian VI and RoVI",
         columns: ["mixture", "method", "masses (1st / 2nd)", "KL", "log(1/w_k) (1st / 2nd)", "status", "time (s)"],
-        rows: by.flatMap((x) => [x.mfviA, x.mfviB, x.rovi].map((r) => [r.setting, r.label, fmtMasses(r.masses), fmtKl(r.kl), bound(x.problem), r.status, fmtS(r.seconds)])),
+        rows: by.flatMap((x) => [x.mfviA, x.mfviB, x.fullrank, x.rovi].map((r) => [r.setting, r.label, fmtMasses(r.masses), fmtKl(r.kl), bound(x.problem), r.status, fmtS(r.seconds)])),
       },
     ],
     figures: ctx.figures

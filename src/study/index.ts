@@ -133,7 +133,15 @@ export interface StudyResult {
   seconds: number;
 }
 
-/** Parses experiment ids ("E1", "e3", "1"); throws on unknown ones. */
+/**
+ * Parses experiment ids ("E1", "e3", "1"); throws on unknown ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseExperiments(["e1", "3"]), ["E1", "E3"]);
+ * ```
+ */
 export function parseExperiments(list: readonly string[]): ExperimentId[] {
   const out: ExperimentId[] = [];
   for (const raw of list) {
@@ -144,7 +152,17 @@ export function parseExperiments(list: readonly string[]): ExperimentId[] {
   return EXPERIMENT_IDS.filter((id) => out.includes(id));
 }
 
-/** Runs the study (or the experiments in `only`) and returns its tables, figures and report. */
+/**
+ * Runs the study (or the experiments in `only`) and returns its tables, figures and report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const study = await runStudy({ only: ["E4"], size: "quick", figures: false });
+ * const rovi2 = study.rows.find((r) => r.method === "rovi" && r.setting === "d = 2");
+ * assert.ok(rovi2 && Math.abs(rovi2.masses![0] - 0.5) < 0.02);
+ * ```
+ */
 export async function runStudy(options: StudyOptions = {}): Promise<StudyResult> {
   const size = options.size ?? "default";
   if (!(size in SIZES)) throw new RangeError(`size must be 'default', 'quick' or 'full'; got ${JSON.stringify(size)}`);

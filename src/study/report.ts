@@ -12,14 +12,31 @@ export const fmtMasses = (m: number[] | null) => (m ? m.map(fmtMass).join(" / ")
 export const fmtKl = (v: number | null, digits = 4) => (v === null ? "-" : Number.isNaN(v) ? "NaN" : v.toFixed(digits));
 export const fmtS = (s: number) => s.toFixed(2);
 
-/** A table as aligned plain text. */
+/**
+ * A table as aligned plain text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(textTable({ title: "t", columns: ["a", "bb"], rows: [["123", "x"]] }), "t\na    bb\n---  --\n123  x");
+ * ```
+ */
 export function textTable(t: Table): string {
   const widths = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   return [t.title, line(t.columns), widths.map((w) => "-".repeat(w)).join("  "), ...t.rows.map(line)].join("\n");
 }
 
-/** A table as GitHub Markdown. */
+/**
+ * A table as GitHub Markdown.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const md = markdownTable({ title: "t", columns: ["a", "b"], rows: [["1", "x|y"]] });
+ * assert.equal(md, "| a | b |\n| --- | --- |\n| 1 | x\\|y |");
+ * ```
+ */
 export function markdownTable(t: Table): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   return [`| ${t.columns.map(cell).join(" | ")} |`, `| ${t.columns.map(() => "---").join(" | ")} |`, ...t.rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");

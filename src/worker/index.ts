@@ -8,7 +8,18 @@ export type { TargetSource, WorkerTarget } from "./target-source.js";
 export { approximationFromData, approximationToData, type ApproximationData } from "./serialize.js";
 
 let shared: WorkerPool | null = null;
-/** The pool behind this module's functions (made on first use). */
+/**
+ * The pool behind this module's functions (made on first use).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const pool = defaultPool(); // the pool behind mfvi, rovi, ... of rovi/worker
+ * const q = await pool.mfvi({ gaussian: { mean: [0, 0], covariance: 1 } });
+ * assert.ok(q.converged);
+ * pool.terminate(); // lets the process exit
+ * ```
+ */
 export function defaultPool(): WorkerPool {
   return (shared ??= new WorkerPool());
 }

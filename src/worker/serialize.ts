@@ -8,13 +8,33 @@ import type { LmcResult } from "../lmc.js";
 /** An Approximation as data: what `approximationFromData` rebuilds it from. */
 export type ApproximationData = ApproximationParts;
 
-/** The data of an Approximation, to post to another thread or store as JSON-free binary. */
+/**
+ * The data of an Approximation, to post to another thread or store as JSON-free binary.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const q = await mfvi(gaussian({ mean: [0, 0], covariance: 1 }));
+ * const back = approximationFromData(structuredClone(approximationToData(q)));
+ * assert.equal(back.kl, q.kl);
+ * ```
+ */
 export function approximationToData(q: Approximation): ApproximationData {
   if (!(q instanceof Approximation)) throw new TypeError(`q must be an Approximation; got ${typeof q}`);
   return q.toParts();
 }
 
-/** An Approximation (with working sample, logDensity and marginals) from approximationToData's data. */
+/**
+ * An Approximation (with working sample, logDensity and marginals) from approximationToData's data.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const q = await mfvi(gaussian({ mean: [1, 0], covariance: 1 }));
+ * const copy = approximationFromData(approximationToData(q)); // e.g. after postMessage
+ * assert.deepEqual(copy.sample(4, { seed: 1 }), q.sample(4, { seed: 1 }));
+ * ```
+ */
 export function approximationFromData(data: ApproximationData): Approximation {
   if (typeof data !== "object" || data === null || !(data.factors instanceof Float64Array))
     throw new TypeError("data must be an Approximation's data (from approximationToData); got no factors");
