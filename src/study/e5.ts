@@ -110,7 +110,7 @@ function summary(t: Target, qm: Approximation, { mfvi: m, rovi: r, roviIdentity:
   const gain = m.kl! - r.kl!;
   const parts = [
     `MFVI puts ${mShare === 1 ? "all of its 20,000 draws" : `${fmtMass(mShare)} of its mass`} on one labelling (mu_1 ${m.extra.labelFraction > 0.5 ? "<" : ">"} mu_2).`,
-    `RoVI with its defaults explores the target first (a pilot MFVI fit, then Langevin chains from a box around it: ${fmtMass(r.extra.exploreShare)} of its ${fmtS(r.seconds)} s) and starts from the principal axes and moments of the chains' final states; ` +
+    `RoVI with its defaults explores the target first (a pilot MFVI fit, then Langevin chains from a box around it: ${(100 * r.extra.exploreShare).toFixed(1)}% of its ${fmtS(r.seconds)} s) and starts from the principal axes and moments of the chains' final states; ` +
       (Math.abs(rf - 0.5) < 0.1 ? `it carries ${rf.toFixed(3)} on mu_1 < mu_2 and ${(1 - rf).toFixed(3)} on mu_1 > mu_2: about half on each labelling.` : `it carries ${rf.toFixed(3)} on mu_1 < mu_2: not the expected half.`),
     r.status === "converged" ? "" : `(It stopped without meeting the tolerance: status ${r.status}.)`,
     `Its negative ELBO is ${fmtKl(gain, 3)} below MFVI's (${fmtKl(r.kl, 3)} against ${fmtKl(m.kl, 3)}); covering both of two equal, well separated modes gains log 2 = ${Math.LN2.toFixed(3)} at best, and a product gains less here: ` +
@@ -154,7 +154,7 @@ export async function run(ctx: Ctx): Promise<Outcome<Rows>> {
   const [qr, sr] = await timed(() => rovi(t, { ...common(ctx), onProgress: (i) => void (i.phase === "explore" && (explored = performance.now())) }));
   const roviRow = fitRow("rovi", "RoVI (defaults: its own exploration)", [qr, sr]);
   roviRow.extra.exploreShare = (explored - t0) / 1000 / sr;
-  ctx.say(`  E5 RoVI ${sr.toFixed(1)} s (exploration ${fmtMass(roviRow.extra.exploreShare)})`);
+  ctx.say(`  E5 RoVI ${sr.toFixed(1)} s (exploration ${(100 * roviRow.extra.exploreShare).toFixed(1)}% of it)`);
   let roviIdentity: ResultRow | undefined;
   if (s.e5Contrasts) {
     const fit = await timed(() => rovi(t, { ...common(ctx), gridSize: G, rotationInit: "identity" }));
