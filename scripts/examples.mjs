@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 import { Application, Comment, ReflectionKind } from "typedoc";
 
-/** Flip to true once every exported function carries an @example: missing ones then fail. */
-export const REQUIRE_AN_EXAMPLE_FOR_EVERY_FUNCTION = false;
+/** Every exported function must carry an @example: a missing one fails the package test. */
+export const REQUIRE_AN_EXAMPLE_FOR_EVERY_FUNCTION = true;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -293,6 +293,17 @@ async function start(target: Target, opts: RoviOptions | undefined): Promise<{ f
  * first (rotationInit 'explore') starts with the exploration's steps: a pilot sweep or a
  * Langevin step each, with current() the pilot MFVI fit. `rovi(target, options)`
  * is exactly this, stepped until done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const fit = await roviStepper(t);
+ * let sweeps = 0;
+ * while (!fit.done) sweeps = fit.step().sweep; // fit.current(): this run's q after any step
+ * assert.equal(fit.result().iterations, sweeps);
+ * fit.dispose();
+ * ```
  */
 export async function roviStepper(target: Target, opts?: RoviOptions): Promise<Stepper<Approximation, RoviProgress>> {
   return (await start(target, opts)).fit;
@@ -302,6 +313,16 @@ export async function roviStepper(target: Target, opts?: RoviOptions): Promise<S
  * Rotational variational inference: argmin KL(O_# mu || pi) over product measures mu and
  * orthogonal O, by CAVI sweeps alternating with Procrustes steps on O, under a tempering
  * schedule that lets the rotation see the whole target before beta reaches 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // where MFVI collapses (KL ~ log 2), RoVI turns its axes to the diagonal and keeps both modes
+ * const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+ * const q = await rovi(t);
+ * const m = componentMass(q, t);
+ * assert.ok(q.converged && q.kl < 0.01 && Math.abs(m[0] - 0.5) < 0.01);
+ * ```
  */
 export async function rovi(target: Target, opts?: RoviOptions): Promise<Approximation> {
   const { fit, config } = await start(target, opts);
