@@ -2,6 +2,7 @@
 // target) holds the mixture's descriptor in that backend's memory, or calls a custom target's
 // functions once per batch through host copies of the points.
 import { BufferSet, type Backend, type Buffer, type Handle } from "../backend.js";
+import * as P from "../generated/portable/index.js";
 import { CustomTarget, GaussianMixture, type Target } from "../targets.js";
 
 export class Evaluator {
@@ -40,7 +41,8 @@ export class Evaluator {
   /** log pi at the n points of X, into out. One call of a custom target's logDensity. */
   logDensity(X: Buffer<Float64Array>, n: number, out: Buffer<Float64Array>): void {
     if (this.mixture) {
-      const work = this.bufs.scratch("work", this.components * (this.dim + 1));
+      // room for the kernel's blocked path: several points per pass over each Cholesky row
+      const work = this.bufs.scratch("work", Math.max(this.components * (this.dim + 1), P.mixtureDensityWork(this.dim, this.components)));
       this.backend.kernels.mixtureLogDensity(this.descriptor, X.handle, n, out.handle, work.handle);
       return;
     }
