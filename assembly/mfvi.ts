@@ -315,7 +315,8 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
 
 /**
  * Generic targets: the x-coordinates of the points (sample s, grid point g) along coordinate i,
- * row-major into X (count G rows of d). x = O (y_s with y_i = t_g).
+ * row-major into X (count G rows of d). x = O (y_s with y_i = t_g) = b_s + t_g O e_i, where
+ * b_s = O (y_s with y_i = 0): one d x d product per sample, then an axpy per grid point.
  */
 export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void {
   const d = slot(ws, H_D);
@@ -326,14 +327,16 @@ export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void 
   const lo = ws[slot(ws, O_LO) + i];
   const h = ws[slot(ws, O_H) + i];
   for (let s = 0; s < count; s++) {
-    for (let g = 0; g < G; g++) {
-      const at = (s * G + g) * d;
+    const base = s * G * d; // b_s in the sample's first row, which is written last
+    for (let r = 0; r < d; r++) {
+      let v = 0.0;
+      for (let c = 0; c < d; c++) if (c != i) v += ws[rot + r * d + c] * ws[y + s * d + c];
+      X[base + r] = v;
+    }
+    for (let g = G - 1; g >= 0; g--) {
+      const at = base + g * d;
       const tg = lo + h * (<f64>g + 0.5);
-      for (let r = 0; r < d; r++) {
-        let v = 0.0;
-        for (let c = 0; c < d; c++) v += ws[rot + r * d + c] * (c == i ? tg : ws[y + s * d + c]);
-        X[at + r] = v;
-      }
+      for (let r = 0; r < d; r++) X[at + r] = X[base + r] + ws[rot + r * d + i] * tg;
     }
   }
 }
