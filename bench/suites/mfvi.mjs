@@ -1,7 +1,6 @@
 // One MFVI sweep, WASM against JS, and how a sweep's cost grows with the dimension d, the grid
-// size G and the samples S, and a RoVI fit's with d (log-log slopes: the exponents of the
-// power laws the costs follow).
-import { gaussianMixture, mfvi, ready, rovi } from "../../dist/index.js";
+// size G and the samples S (log-log slopes: the exponents of the power laws the costs follow).
+import { gaussianMixture, mfvi, ready } from "../../dist/index.js";
 import { interleave, lcg, logLogSlope, ratio, showRatio } from "../harness.mjs";
 
 /** Two components +-3 u along a random direction u, sharing a random well-conditioned covariance. */
@@ -57,13 +56,6 @@ export default async function () {
   const byD = await scaling("d", [2, 5, 10, 20, 50, 100], (d) => sweeps(twoComponents(d), { ...SWEEP, backend: "wasm" }));
   const byG = await scaling("G", [64, 128, 256, 512, 1024], (gridSize) => sweeps(d10, { ...SWEEP, gridSize, backend: "wasm" }));
   const byS = await scaling("S", [32, 64, 128, 256, 512], (samples) => sweeps(d10, { ...SWEEP, samples, backend: "wasm" }));
-  const fits = {};
-  const byRovi = await scaling("d", [2, 5, 10, 20, 50], (d) => {
-    const target = twoComponents(d);
-    return async () => {
-      fits[d] = await rovi(target, { backend: "wasm", seed: 1 });
-    };
-  });
   const show = (s, unit) => [s.points.map(([x, y]) => `${x}: ${Number(y.toPrecision(3))}`).join(", ") + ` (${unit})`, s.slope.toFixed(2)];
   return {
     title: "MFVI sweep (two components, full covariance, sampled quadrature) and cost against size",
@@ -74,9 +66,7 @@ export default async function () {
       ["sweep vs d (G=256 S=128, WASM)", ...show(byD, "d: ms")],
       ["sweep vs G (d=10 S=128, WASM)", ...show(byG, "G: ms")],
       ["sweep vs S (d=10 G=256, WASM)", ...show(byS, "S: ms")],
-      ["RoVI fit vs d (defaults, WASM)", ...show(byRovi, "d: ms")],
     ],
-    notes: [`RoVI fits' sweeps by d: ${Object.entries(fits).map(([d, f]) => `${d}: ${f.sweeps}`).join(", ")} (a fit's cost also grows with its sweeps).`],
     goals: [{ goal: "one MFVI sweep (d=10 G=256 S=128): WASM >= 3x the JS path", value: showRatio(sweepRatio), met: sweepRatio.median >= 3 }],
   };
 }
