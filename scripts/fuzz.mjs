@@ -8,7 +8,8 @@
 //   nan        a call that returned NaN without a status saying why
 //   untyped    an error that is not a TypeError / RangeError
 //   unclear    a TypeError / RangeError not of the form "<argument> must be <rule>; got <value>"
-//   converged  a fit on a misbehaving custom target (or with a throwing callback) that says it converged
+//   converged  a fit on a misbehaving custom target (or with a throwing callback) that says it
+//              converged (a sampler: completed)
 //   drift      a reference call whose bits changed after the bad calls before it
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
@@ -124,7 +125,8 @@ async function classify(c) {
   }
   if (c.kind === "misbehaving") {
     const status = value?.status;
-    return status === "converged" || status === "ok" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok" };
+    // a sampler's 'completed' claims as much as a fit's 'converged'
+    return status === "converged" || status === "completed" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok" };
   }
   if (hasSilentNaN(value)) return { kind: "nan" };
   if (c.kind === "malformed") return { kind: "silent", detail: c.shown };
@@ -362,6 +364,20 @@ function build(lib) {
       cases.push({ kind: "misbehaving", label: `gaussianMfvi[${b}] onProgress ${name}`, call: () => lib.gaussianMfvi(good, { iterations: 300, backend: b, onProgress }) });
     }
     cases.push({ kind: "valid", label: `check ${b} misbehaving`, check: true, call: () => 0 });
+
+    // work beyond the documented caps: a RangeError up front, never a hang or an untyped failure
+    const wide = (dim) => lib.customTarget({ dim, logDensity: (x, out) => out.fill(0), gradLogDensity: (x, gr) => gr.fill(0) });
+    const overCaps = {
+      "mfvi dim 20000": () => lib.mfvi(wide(20_000), { backend: b, maxSweeps: 1 }),
+      "mfvi dim 11000": () => lib.mfvi(wide(11_000), { backend: b, maxSweeps: 1 }),
+      "rovi dim 2000": () => lib.rovi(wide(2000), { backend: b, maxSweeps: 1, temper: false }),
+      "gaussianMfvi dim 20000": () => lib.gaussianMfvi(wide(20_000), { backend: b, iterations: 1 }),
+      "mfvi 3-D exact gridSize 2048": () => lib.mfvi(t3, { backend: b, quadrature: "exact", gridSize: 2048, maxSweeps: 1 }),
+      "mfvi 3-D exact gridSize 65536": () => lib.mfvi(t3, { backend: b, quadrature: "exact", gridSize: 65536, maxSweeps: 1 }),
+      "mfvi 2-D exact gridSize 65536": () => lib.mfvi(t, { backend: b, gridSize: 65536, maxSweeps: 1 }),
+    };
+    const t3 = lib.gaussian({ mean: [0, 0, 0], covariance: 1, backend: b });
+    for (const [what, call] of Object.entries(overCaps)) cases.push({ kind: "malformed", label: `cap[${b}] ${what}`, shown: what, call });
   }
   return { cases, references };
 }
