@@ -115,6 +115,9 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   };
 }
 
+/** Engine.sweep's code for a sweep stopped by options.signal (the workspace restored). */
+const ABORTED = -100;
+
 export const STATUS_MESSAGES: Record<number, string> = {
   [-1]: "the target's log density was NaN at a grid point",
   [-2]: "the target's density is zero on a whole factor grid",
@@ -195,8 +198,8 @@ export class Engine {
   }
 
   /**
-   * One sweep. Returns 0, or a kernel failure code: -1 the density gave NaN, -2 it is zero on
-   * a whole grid.
+   * One sweep. Returns 0, ABORTED, or a kernel failure code: -1 the density gave NaN, -2 it
+   * is zero on a whole grid.
    */
   sweep(): number {
     const adaptive = this.config.bounds === null;
@@ -207,6 +210,7 @@ export class Engine {
   /** A sweep with its checks, recorded in the trace: how it ended the fit, or null. */
   checkedSweep(): SweepEnd {
     const code = this.sweep();
+    if (code === ABORTED) return { status: "aborted", message: "aborted by options.signal during a sweep (the result is the state before it)" };
     if (code !== 0) return { status: "diverged", message: STATUS_MESSAGES[code] ?? `kernel status ${code}` };
     const kl = this.klAfterSweep();
     this.trace.push(kl);
@@ -217,10 +221,17 @@ export class Engine {
 
   private genericSweep(adaptive: boolean): number {
     const k = this.backend.kernels;
+    const { signal } = this.config;
+    // a sweep that calls the user's code can see an abort it makes: then back to the sweep's start
+    const start = signal ? this.view.buffer.view.slice() : null;
     k.mfviBeginSweep(this.ws);
     for (let i = 0; i < this.d; i++) {
       k.mfviBeginCoordinate(this.ws, i);
       for (let attempt = 0; ; attempt++) {
+        if (start && signal!.aborted) {
+          this.view.buffer.view.set(start);
+          return ABORTED;
+        }
         if (this.config.exact) k.mfviExactSamples(this.ws, i);
         this.expectation(i);
         const r = k.mfviFinishCoordinate(this.ws, i, adaptive && attempt < P.MAX_ADAPT ? 1 : 0);
