@@ -142,7 +142,8 @@ describe.each(backends)("backend %s", (backend) => {
     await expectRejection(mfvi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(gaussianMfvi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(rovi(wide(20_000), { backend }), RangeError, capped);
-    await expectRejection(rovi(wide(1025), { backend }), RangeError, /^target\.dim must be at most 1024 for rovi \(its rotation step takes the SVD of a dim x dim matrix\); got 1025$/);
+    await expectRejection(rovi(wide(513), { backend }), RangeError, /^target\.dim must be at most 512 for rovi \(its rotation step takes the SVD of a dim x dim matrix\); got 513$/);
+    await expectRejection(rovi(wide(100), { backend, rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 \(rotationSamples x dim <= 2\^26 numbers per buffer of draws\); got 671089$/);
     // Langevin holds chains x dim numbers only: 20,000 coordinates run
     expect((await lmc(wide(20_000), { backend, step: 0.1, steps: 2, chains: 2 })).status).toBe("completed");
   });
