@@ -32,6 +32,8 @@ const emptyObject = (v) => typeof v === "object" && v !== null && !Array.isArray
 if (isMainThread) {
   const counts = {};
   const examples = {};
+  /** How the misbehaving calls that were not counted as 'converged' ended. */
+  const endings = {};
   let total = 0;
   const runFrom = (start) =>
     new Promise((resolve) => {
@@ -53,6 +55,7 @@ if (isMainThread) {
         } else if (m.type === "done") {
           total++;
           if (m.outcome !== "ok") record(m.outcome, m);
+          if (m.ending) endings[m.ending] = (endings[m.ending] ?? 0) + 1;
         } else if (m.type === "crash") record("crash", m);
         else if (m.type === "end") {
           clearTimeout(timer);
@@ -74,6 +77,7 @@ if (isMainThread) {
   while (start >= 0) start = await runFrom(start);
   console.log(`calls: ${total}`);
   for (const kind of ["crash", "hang", "silent", "nan", "untyped", "unclear", "converged", "drift"]) console.log(`${kind.padEnd(10)} ${counts[kind] ?? 0}`);
+  console.log(`misbehaving calls ended: ${Object.entries(endings).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   const verbose = process.argv.includes("--verbose");
   for (const [kind, list] of Object.entries(examples)) {
     console.log(`\n${kind}:`);
@@ -97,7 +101,7 @@ if (isMainThread) {
       const now = await fingerprint(references);
       if (now !== reference) [outcome, detail] = [{ kind: "drift" }, `after ${c.label}`];
     }
-    parentPort.postMessage({ type: "done", index, label: c.label, outcome: outcome.kind, detail });
+    parentPort.postMessage({ type: "done", index, label: c.label, outcome: outcome.kind, detail, ending: outcome.ending });
   }
   parentPort.postMessage({ type: "end" });
 }
@@ -117,7 +121,7 @@ async function classify(c) {
   try {
     value = await c.call();
   } catch (e) {
-    if (c.kind === "misbehaving") return { kind: "ok" };
+    if (c.kind === "misbehaving") return { kind: "ok", ending: `threw ${e?.constructor?.name}` };
     if (!(e instanceof TypeError || e instanceof RangeError)) return { kind: "untyped", detail: `${e?.constructor?.name}: ${e?.message ?? e}` };
     const name = c.arg === undefined ? null : c.arg.replace(/^.*\./, "");
     if (!CLEAR.test(e.message) || (name !== null && !e.message.includes(name))) return { kind: "unclear", detail: e.message };
@@ -126,7 +130,7 @@ async function classify(c) {
   if (c.kind === "misbehaving") {
     const status = value?.status;
     // a sampler's 'completed' claims as much as a fit's 'converged'
-    return status === "converged" || status === "completed" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok" };
+    return status === "converged" || status === "completed" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok", ending: status };
   }
   if (hasSilentNaN(value)) return { kind: "nan" };
   if (c.kind === "malformed") return { kind: "silent", detail: c.shown };

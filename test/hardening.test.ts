@@ -3,7 +3,7 @@
 // 1e308 or 1e-200) that used to overflow. Reference values: test/fixtures/hardening.json,
 // written by test/fixtures/make_hardening.py (mpmath).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, mfviStepper, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
 import reference from "./fixtures/hardening.json" with { type: "json" };
 import { expectRejection, orthogonalityError } from "./helpers.js";
 
@@ -152,6 +152,8 @@ describe.each(backends)("backend %s", (backend) => {
     const t3 = gaussian({ mean: [0, 0, 0], covariance: 1 });
     for (const gridSize of [257, 2048, 16384, 65536])
       await expectRejection(mfvi(t3, { backend, quadrature: "exact", gridSize }), RangeError, new RegExp(`^options\\.gridSize must be at most 256 for exact quadrature in 3-D \\(gridSize\\^3 <= 2\\^24 cells per sweep\\); got ${gridSize}$`));
+    // at the caps a fit starts (a stepper: no sweep run)
+    for (const [t, gridSize] of [[t3, 256], [mixture, 4096]] as const) (await mfviStepper(t, { backend, quadrature: "exact", gridSize })).dispose();
     await expectRejection(mfvi(mixture, { backend, gridSize: 4097 }), RangeError, /^options\.gridSize must be at most 4096 for exact quadrature in 2-D \(gridSize\^2 <= 2\^24 cells per sweep\); got 4097$/);
     const custom = customTarget({ dim: 3, logDensity: (p, out) => out.fill(0) });
     await expectRejection(mfvi(custom, { backend, quadrature: "exact", gridSize: 162 }), RangeError, /^options\.gridSize must be at most 161 for exact quadrature in 3-D of a custom target \(gridSize\^3 <= 2\^22 cells per sweep\); got 162$/);

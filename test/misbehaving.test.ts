@@ -1,7 +1,7 @@
 // Misbehaving targets and callbacks: every one gets a clear error or a status that says what
 // went wrong, never a silent 'converged', a flat target or an unhandled rejection.
 import { describe, expect, test } from "vitest";
-import { customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, mfvi, mfviStepper, ready, rovi, type Approximation } from "../src/index.js";
+import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, type Approximation } from "../src/index.js";
 import { expectRejection } from "./helpers.js";
 
 await ready("wasm");
@@ -120,6 +120,16 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
       expect(Number.isFinite(q.kl)).toBe(true);
       expect(target.calls()).toBe(at + 1); // the KL of 32 x 32 cells: one batch
     }
+  });
+
+  test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1307, each mode of factor 0 in one cell) is 'unreliable', not 'converged'", async () => {
+    const t = labelSwitchingPosterior();
+    const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
+    const draws = (await lmc(t, { backend, seed: 1, step: 1e-4, steps: 400, chains: 60, init: [mean, mean] })).samples;
+    const q = await rovi(t, { backend, seed: 1, gridSize: 64, rotationInit: await principalAxes(draws, 2, { backend }), temper: false });
+    expect(q.kl).toBeGreaterThan(1000); // the good fit's is about 308
+    expect(q.status).toBe("unreliable");
+    expect(q.message).toMatch(/^factor 0 has 1\.000 of its mass in two of its 64 cells/);
   });
 
   test("a fit whose factors sit in one or two cells of their grids is 'unreliable', not 'converged'", async () => {
