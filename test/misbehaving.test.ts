@@ -132,6 +132,14 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expect(q.message).toMatch(/^factor 0 has 1\.000 of its mass in two of its 64 cells/);
   });
 
+  test.each([1e308, -1e308])("a constant log pi of %s is 'diverged' with a message (it gave kl = +-Infinity and 'maxSweeps')", async (v) => {
+    const t = customTarget({ dim: 2, logDensity: (_, out) => out.fill(v), gradLogDensity: (_, g) => g.fill(0) });
+    for (const q of [await mfvi(t, { backend, gridSize: 32 }), await rovi(t, { backend, ...small, temper: false })]) {
+      expect(q.status).toBe("diverged");
+      expect(q.message).toMatch(/not finite|is NaN/);
+    }
+  });
+
   test("a fit whose factors sit in one or two cells of their grids is 'unreliable', not 'converged'", async () => {
     // grids 400 times wider than the factors (what a start far from the target's mass leaves)
     const q = await mfvi(gaussian({ mean: [0, 0], covariance: 1 }), { backend, gridSize: 32, bounds: [[-2000, 2000], [-2000, 2000]] });
