@@ -138,7 +138,7 @@ describe.each(backends)("backend %s", (backend) => {
 
   test("work caps on the dimension, checked before any work (mfvi failed untyped from about 11,000, JS hung at 20,000)", async () => {
     const wide = (dim: number) => customTarget({ dim, logDensity: (_, out) => out.fill(0), gradLogDensity: (_, g) => g.fill(0) });
-    const capped = /^target\.dim must be at most 2048 for mfvi, rovi and gaussianMfvi \(an Approximation's rotation is dim x dim\); got 20000$/;
+    const capped = /^target\.dim must be at most 2048 for a variational fit \(its result holds a dim x dim matrix\); got 20000$/;
     await expectRejection(mfvi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(gaussianMfvi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(rovi(wide(20_000), { backend }), RangeError, capped);

@@ -17,8 +17,8 @@ export interface ControlConfig<Info> {
 export const CONTROL_KEYS = ["backend", "seed", "onProgress", "signal"] as const;
 
 /**
- * Most coordinates of a fit that returns an Approximation (mfvi, gaussianMfvi): its rotation
- * holds dim x dim numbers, and a custom target's batches samples x gridSize x dim (2^26 with
+ * Most coordinates of a variational fit (all but lmc): its result holds a dim x dim matrix
+ * (a rotation), and a custom target's batches samples x gridSize x dim numbers (2^26 with
  * the defaults at 2048).
  */
 export const MAX_FIT_DIM = 2048;
@@ -36,7 +36,7 @@ export const MAX_EXACT_CUSTOM_CELLS = 2 ** 22;
  * The target argument; `gradientFor` names what needs grad log pi, when something does, and
  * `maxDim`/`fit` the dimension cap and the fit it belongs to.
  */
-export function targetArgument(target: unknown, gradientFor?: string, maxDim = MAX_FIT_DIM, fit = "mfvi, rovi and gaussianMfvi (an Approximation's rotation is dim x dim)"): Target {
+export function targetArgument(target: unknown, gradientFor?: string, maxDim = MAX_FIT_DIM, fit = "a variational fit (its result holds a dim x dim matrix)"): Target {
   if (!isTarget(target)) throw typeError("target", "a target made by gaussian(), gaussianMixture() or customTarget()", target);
   if (gradientFor && target instanceof CustomTarget && !target.hasGradient)
     throw typeError("target", `a target with a gradient (customTarget({ ..., gradLogDensity })) for ${gradientFor}`, new Described("a customTarget without gradLogDensity"));

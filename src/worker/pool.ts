@@ -54,6 +54,9 @@ interface Pending {
   started: boolean;
   /** The worker has seen the abort (it is between steps: the fit stops with its state). */
   stopping: boolean;
+  /** When the worker last reported (start or progress), and the longest time between reports (ms). */
+  reported: number;
+  longestStep: number;
   resolve(r: FitOutput): void;
   reject(e: unknown): void;
 }
@@ -149,7 +152,7 @@ export class WorkerPool {
     if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(typeError("options.signal", "an AbortSignal", signal));
     return new Promise<FitOutput>((resolve, reject) => {
       const request = { type: "run", id: nextId++, method, target, matrix, options: rest, snapshots: snapshots === true } as const;
-      const job: Pending = { request, onProgress: (onProgress as Pending["onProgress"]) ?? null, signal: signal ?? null, abort: () => {}, started: false, stopping: false, resolve, reject };
+      const job: Pending = { request, onProgress: (onProgress as Pending["onProgress"]) ?? null, signal: signal ?? null, abort: () => {}, started: false, stopping: false, reported: 0, longestStep: 0, resolve, reject };
       this.queue.push(job);
       void this.dispatch();
     });
@@ -179,9 +182,10 @@ export class WorkerPool {
 
   /**
    * Asks the worker to stop the job: a fit stops at its next step and returns 'aborted'. A
-   * worker that has not seen the request after ABORT_GRACE_MS (it is inside one long kernel
-   * call: an SVD, a built-in mixture's sweep) is terminated, the job rejects with the signal's
-   * reason, and the next job gets a fresh worker.
+   * worker that has not seen the request after ABORT_GRACE_MS, or twice the longest step the
+   * fit has reported if that is longer (it is inside one long kernel call: an SVD, a built-in
+   * mixture's sweep), is terminated, the job rejects with the signal's reason, and the next
+   * job gets a fresh worker.
    */
   private abort(slot: Slot, job: Pending): void {
     slot.handle.post({ type: "abort", id: job.request.id } satisfies Request);
@@ -191,7 +195,8 @@ export class WorkerPool {
   private deadline(slot: Slot, job: Pending): void {
     // an SVD is one kernel call: it cannot stop by itself
     const cooperative = job.request.method !== "svd";
-    setTimeout(() => slot.job === job && !(cooperative && job.stopping) && this.failed(slot, job.signal!.reason), cooperative ? ABORT_GRACE_MS : 0);
+    const grace = cooperative ? Math.max(ABORT_GRACE_MS, 2 * job.longestStep) : 0;
+    setTimeout(() => slot.job === job && !(cooperative && job.stopping) && this.failed(slot, job.signal!.reason), grace);
   }
 
   private async spawn(): Promise<Slot> {
@@ -210,10 +215,14 @@ export class WorkerPool {
     }
     if (m.type === "started") {
       job.started = true;
+      job.reported = performance.now();
       if (job.signal?.aborted) this.deadline(slot, job);
       return;
     }
     if (m.type === "progress") {
+      const now = performance.now();
+      job.longestStep = Math.max(job.longestStep, now - job.reported);
+      job.reported = now;
       job.onProgress?.(m.info as never, m.current && fromWire(m.current));
       return;
     }
