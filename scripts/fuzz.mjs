@@ -8,7 +8,8 @@
 //   nan        a call that returned NaN without a status saying why
 //   untyped    an error that is not a TypeError / RangeError
 //   unclear    a TypeError / RangeError not of the form "<argument> must be <rule>; got <value>"
-//   converged  a fit on a misbehaving custom target (or with a throwing callback) that says it converged
+//   converged  a fit on a misbehaving custom target (or with a throwing callback) that says it
+//              converged (a sampler: completed)
 //   drift      a reference call whose bits changed after the bad calls before it
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,8 @@ const emptyObject = (v) => typeof v === "object" && v !== null && !Array.isArray
 if (isMainThread) {
   const counts = {};
   const examples = {};
+  /** How the misbehaving calls that were not counted as 'converged' ended. */
+  const endings = {};
   let total = 0;
   const runFrom = (start) =>
     new Promise((resolve) => {
@@ -52,6 +55,7 @@ if (isMainThread) {
         } else if (m.type === "done") {
           total++;
           if (m.outcome !== "ok") record(m.outcome, m);
+          if (m.ending) endings[m.ending] = (endings[m.ending] ?? 0) + 1;
         } else if (m.type === "crash") record("crash", m);
         else if (m.type === "end") {
           clearTimeout(timer);
@@ -73,6 +77,7 @@ if (isMainThread) {
   while (start >= 0) start = await runFrom(start);
   console.log(`calls: ${total}`);
   for (const kind of ["crash", "hang", "silent", "nan", "untyped", "unclear", "converged", "drift"]) console.log(`${kind.padEnd(10)} ${counts[kind] ?? 0}`);
+  console.log(`misbehaving calls ended: ${Object.entries(endings).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   const verbose = process.argv.includes("--verbose");
   for (const [kind, list] of Object.entries(examples)) {
     console.log(`\n${kind}:`);
@@ -96,7 +101,7 @@ if (isMainThread) {
       const now = await fingerprint(references);
       if (now !== reference) [outcome, detail] = [{ kind: "drift" }, `after ${c.label}`];
     }
-    parentPort.postMessage({ type: "done", index, label: c.label, outcome: outcome.kind, detail });
+    parentPort.postMessage({ type: "done", index, label: c.label, outcome: outcome.kind, detail, ending: outcome.ending });
   }
   parentPort.postMessage({ type: "end" });
 }
@@ -116,7 +121,7 @@ async function classify(c) {
   try {
     value = await c.call();
   } catch (e) {
-    if (c.kind === "misbehaving") return { kind: "ok" };
+    if (c.kind === "misbehaving") return { kind: "ok", ending: `threw ${e?.constructor?.name}` };
     if (!(e instanceof TypeError || e instanceof RangeError)) return { kind: "untyped", detail: `${e?.constructor?.name}: ${e?.message ?? e}` };
     const name = c.arg === undefined ? null : c.arg.replace(/^.*\./, "");
     if (!CLEAR.test(e.message) || (name !== null && !e.message.includes(name))) return { kind: "unclear", detail: e.message };
@@ -124,7 +129,8 @@ async function classify(c) {
   }
   if (c.kind === "misbehaving") {
     const status = value?.status;
-    return status === "converged" || status === "ok" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok" };
+    // a sampler's 'completed' claims as much as a fit's 'converged'
+    return status === "converged" || status === "completed" ? { kind: "converged", detail: `status ${status}` } : { kind: "ok", ending: status };
   }
   if (hasSilentNaN(value)) return { kind: "nan" };
   if (c.kind === "malformed") return { kind: "silent", detail: c.shown };
@@ -349,6 +355,8 @@ function build(lib) {
           gaussianMfvi: () => lib.gaussianMfvi(target, { iterations: 300, backend: b }),
         };
         if (what.startsWith("gradient")) delete fits.mfvi; // mfvi never calls the gradient
+        // ULA moves by the gradient alone: a finite log pi of 1e300 with the gradient of N(0, I) is N(0, I) to it
+        if (what === "logDensity huge") delete fits.lmc;
         for (const [fit, call] of Object.entries(fits)) cases.push({ kind: "misbehaving", label: `${fit}[${b}] ${what}`, call });
       }
     }
@@ -362,6 +370,20 @@ function build(lib) {
       cases.push({ kind: "misbehaving", label: `gaussianMfvi[${b}] onProgress ${name}`, call: () => lib.gaussianMfvi(good, { iterations: 300, backend: b, onProgress }) });
     }
     cases.push({ kind: "valid", label: `check ${b} misbehaving`, check: true, call: () => 0 });
+
+    // work beyond the documented caps: a RangeError up front, never a hang or an untyped failure
+    const wide = (dim) => lib.customTarget({ dim, logDensity: (x, out) => out.fill(0), gradLogDensity: (x, gr) => gr.fill(0) });
+    const overCaps = {
+      "mfvi dim 20000": () => lib.mfvi(wide(20_000), { backend: b, maxSweeps: 1 }),
+      "mfvi dim 11000": () => lib.mfvi(wide(11_000), { backend: b, maxSweeps: 1 }),
+      "rovi dim 2000": () => lib.rovi(wide(2000), { backend: b, maxSweeps: 1, temper: false }),
+      "gaussianMfvi dim 20000": () => lib.gaussianMfvi(wide(20_000), { backend: b, iterations: 1 }),
+      "mfvi 3-D exact gridSize 2048": () => lib.mfvi(t3, { backend: b, quadrature: "exact", gridSize: 2048, maxSweeps: 1 }),
+      "mfvi 3-D exact gridSize 65536": () => lib.mfvi(t3, { backend: b, quadrature: "exact", gridSize: 65536, maxSweeps: 1 }),
+      "mfvi 2-D exact gridSize 65536": () => lib.mfvi(t, { backend: b, gridSize: 65536, maxSweeps: 1 }),
+    };
+    const t3 = lib.gaussian({ mean: [0, 0, 0], covariance: 1, backend: b });
+    for (const [what, call] of Object.entries(overCaps)) cases.push({ kind: "malformed", label: `cap[${b}] ${what}`, shown: what, call });
   }
   return { cases, references };
 }

@@ -6,11 +6,11 @@ import { checkFactors, klErrorWarning } from "./checks.js";
 import { BufferSet, getBackend, type Backend, type Buffer } from "./backend.js";
 import type { Status, StepperStatus } from "./core/driver.js";
 import { Evaluator } from "./core/evaluator.js";
-import { CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./core/options.js";
+import { caviCaps, CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./core/options.js";
 import { EDGE_MASS, MfviView } from "./core/views.js";
 import * as P from "./generated/portable/index.js";
 import { cellIntegratedPotential, sampledPotential } from "./kl.js";
-import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
+import { GaussianMixture, type Target } from "./targets.js";
 import { Described, finite, integer, knownKeys, oneOf, options, rangeError, seed as seedValue, typeError, vector } from "./validate.js";
 
 /** What a CAVI fit reports after each sweep (and onProgress receives). */
@@ -73,9 +73,6 @@ export interface CaviConfig extends ControlConfig<ProgressInfo> {
   klSeed: { lo: number; hi: number };
 }
 
-/** Most points of the other coordinates summed over per update in exact quadrature. */
-const MAX_EXACT_POINTS = 2 ** 20;
-
 function boundsOption(value: unknown, d: number): Float64Array {
   if (!Array.isArray(value)) throw typeError("options.bounds", "an array of [lo, hi] pairs, one per coordinate", value);
   if (value.length !== d) throw rangeError("options.bounds", `${d} pairs, one per coordinate`, value);
@@ -97,10 +94,8 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   const quadrature = o.quadrature === undefined ? (d <= 2 ? "exact" : "sampled") : oneOf("options.quadrature", o.quadrature, ["exact", "sampled"] as const);
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
-  if (quadrature === "exact" && gridSize ** (d - 1) > MAX_EXACT_POINTS)
-    throw rangeError("options.gridSize", `at most ${Math.floor(MAX_EXACT_POINTS ** (1 / (d - 1)))} for exact quadrature in ${d}-D (G^${d - 1} points per update)`, gridSize);
-  if (quadrature === "exact" && t instanceof CustomTarget && gridSize ** d > 2 ** 22)
-    throw rangeError("options.gridSize", `at most ${Math.floor(2 ** (22 / d))} for exact quadrature of a ${d}-D custom target (G^d points per update)`, gridSize);
+  const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
+  caviCaps(t, quadrature === "exact", gridSize, samples, extra.includes("rotationSteps") ? o : null); // rotationSteps: rovi's options
   const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
   const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);
@@ -108,7 +103,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   return {
     ...controlOptions<ProgressInfo>(o),
     gridSize,
-    samples: o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000),
+    samples,
     exact: quadrature === "exact",
     maxSweeps: o.maxSweeps === undefined ? 200 : integer("options.maxSweeps", o.maxSweeps, 1, 1e7),
     tol,
@@ -119,6 +114,9 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
     klSeed: o.klSeed === undefined ? seedValue("options.seed", o.seed === undefined ? 0 : o.seed) : seedValue("options.klSeed", o.klSeed),
   };
 }
+
+/** Engine.sweep's code for a sweep stopped by options.signal (the workspace restored). */
+const ABORTED = -100;
 
 export const STATUS_MESSAGES: Record<number, string> = {
   [-1]: "the target's log density was NaN at a grid point",
@@ -200,8 +198,8 @@ export class Engine {
   }
 
   /**
-   * One sweep. Returns 0, or a kernel failure code: -1 the density gave NaN, -2 it is zero on
-   * a whole grid.
+   * One sweep. Returns 0, ABORTED, or a kernel failure code: -1 the density gave NaN, -2 it
+   * is zero on a whole grid.
    */
   sweep(): number {
     const adaptive = this.config.bounds === null;
@@ -212,6 +210,7 @@ export class Engine {
   /** A sweep with its checks, recorded in the trace: how it ended the fit, or null. */
   checkedSweep(): SweepEnd {
     const code = this.sweep();
+    if (code === ABORTED) return { status: "aborted", message: "aborted by options.signal during a sweep (the result is the state before it)" };
     if (code !== 0) return { status: "diverged", message: STATUS_MESSAGES[code] ?? `kernel status ${code}` };
     const kl = this.klAfterSweep();
     this.trace.push(kl);
@@ -222,10 +221,17 @@ export class Engine {
 
   private genericSweep(adaptive: boolean): number {
     const k = this.backend.kernels;
+    const { signal } = this.config;
+    // a sweep that calls the user's code can see an abort it makes: then back to the sweep's start
+    const start = signal ? this.view.buffer.view.slice() : null;
     k.mfviBeginSweep(this.ws);
     for (let i = 0; i < this.d; i++) {
       k.mfviBeginCoordinate(this.ws, i);
       for (let attempt = 0; ; attempt++) {
+        if (start && signal!.aborted) {
+          this.view.buffer.view.set(start);
+          return ABORTED;
+        }
         if (this.config.exact) k.mfviExactSamples(this.ws, i);
         this.expectation(i);
         const r = k.mfviFinishCoordinate(this.ws, i, adaptive && attempt < P.MAX_ADAPT ? 1 : 0);

@@ -4,7 +4,7 @@ import { readCompact } from "./core/views.js";
 
 /** Mass in the two outermost cells of a grid above which the factor counts as cut off. */
 const EDGE_WARNING = 1e-6;
-/** Share of a factor's mass in two adjacent cells above which its grid is too coarse for it. */
+/** Share of a factor's mass in two cells (adjacent or not) above which its grid is too coarse for it. */
 const COARSE = 0.9;
 /** A sampled KL whose standard error exceeds this share of |kl| (and 1e-3) is flagged. */
 const KL_ERROR_SHARE = 0.05;
@@ -25,8 +25,13 @@ export function checkFactors(compact: Float64Array): FactorChecks {
     const edge = Math.max(mass[0] + mass[1], mass[G - 1] + mass[G - 2]);
     if (edge > EDGE_WARNING)
       warnings.push(`factor ${i} has mass ${edge.toExponential(2)} in the two outermost cells of its grid: the grid cuts it off (widen options.bounds, or leave the grids adaptive)`);
-    let pair = 0;
-    for (let g = 0; g + 1 < G; g++) pair = Math.max(pair, mass[g] + mass[g + 1]);
+    // the two heaviest cells: one mode in a cell, or two modes in a cell each (a bimodal factor)
+    let [first, second] = [0, 0];
+    for (let g = 0; g < G; g++) {
+      if (mass[g] > first) [first, second] = [mass[g], first];
+      else if (mass[g] > second) second = mass[g];
+    }
+    const pair = first + second;
     if (pair > COARSE) {
       const why = `factor ${i} has ${pair.toFixed(3)} of its mass in two of its ${G} cells: its grid is far wider than the factor, so its KL and shape are coarse (often a start far from the target's mass: try another init, rotationInit or restarts)`;
       warnings.push(why);

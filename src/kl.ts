@@ -49,17 +49,18 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
   const weights = new Float64Array(BATCH);
   let n = 0;
   let total = 0;
+  let x = X.view;
   const flush = () => {
     if (n === 0) return;
     evaluator.logDensity(X, n, logp);
     const lp = logp.view;
     for (let j = 0; j < n; j++) total -= weights[j] * lp[j];
     n = 0;
+    x = X.view; // the user's code may have grown WASM memory, detaching the old view
   };
   // every tuple of nodes, the last axis fastest
   const index = new Int32Array(d);
   const count = axes.reduce((c, a) => c * a.y.length, 1);
-  const x = X.view;
   for (let t = 0; t < count; t++) {
     let w = 1;
     for (let i = 0; i < d; i++) w *= axes[i].w[index[i]];

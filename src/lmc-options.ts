@@ -126,7 +126,7 @@ function parseInit(value: unknown, chains: number, d: number): Float64Array {
 }
 
 export function parseLmcOptions(target: unknown, opts: unknown): LmcConfig {
-  const d = targetArgument(target, "Langevin steps").dim;
+  const d = targetArgument(target, "Langevin steps", Infinity).dim; // chains x draws x dim is capped below
   const o = options("options", opts);
   knownKeys("options", o, KEYS);
   if (o.step === undefined) throw typeError("options.step", "a positive number (the Langevin step size h; required)", o.step);

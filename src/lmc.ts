@@ -96,6 +96,7 @@ export class LmcRun extends StepperBase<LmcResult, LmcProgress> {
     } else {
       k.lmcPropose(this.x.handle, this.grad.handle, n, d, c.h, this.rng.handle, this.y.handle, this.info.handle);
       this.evaluator.valueAndGradient(this.y, n, this.lpy, this.gy);
+      if (!c.adjust) this.flagOffTarget();
       const take = draw < c.draws && countdown === 1 ? 1 : 0;
       this.stepsDone += 1;
       k.lmcAccept(
@@ -109,6 +110,16 @@ export class LmcRun extends StepperBase<LmcResult, LmcProgress> {
 
   override stop(message = "stopped by stop()"): void {
     if (!this.done) this.end("aborted", `${message} after ${this.stepsDone} of ${this.c.steps} steps`);
+  }
+
+  /**
+   * ULA moves by the gradient alone, but a proposal where the user's log pi is not finite
+   * (NaN, +-Infinity) is off the target: its gradient is made NaN, so the kernel counts the
+   * chain as diverged there instead of carrying it on.
+   */
+  private flagOffTarget(): void {
+    const lp = this.lpy.view;
+    for (let j = 0; j < this.n; j++) if (!Number.isFinite(lp[j])) this.gy.view[j * this.d] = NaN;
   }
 
   /** The start must be a point where the gradient (and, for MALA, log pi) is finite. */
@@ -194,7 +205,7 @@ export function lmcResult(meta: LmcMeta, r: LmcChains): LmcResult {
   const messages: string[] = [];
   if (diverged > 0)
     messages.push(
-      `${diverged} of ${n} chains diverged (a non-finite state or gradient; the first at step ${first}); ` +
+      `${diverged} of ${n} chains diverged (a non-finite state, gradient or log density; the first at step ${first}); ` +
         `their draws from then on are NaN. A smaller options.step may help`,
     );
   if (aborted) messages.push(r.stopMessage);

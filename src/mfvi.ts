@@ -28,8 +28,8 @@ export class MfviFit extends StepperBase<Approximation, ProgressInfo> {
 
   protected advance(): ProgressInfo {
     const { engine } = this;
-    this.sweeps++;
     const end = engine.checkedSweep();
+    if (end?.status !== "aborted") this.sweeps++; // an aborted sweep left the state as it was
     if (end?.status === "converged") {
       const settled = engine.settled();
       this.end(settled.status, settled.message);

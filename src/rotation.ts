@@ -69,7 +69,8 @@ export class Rotator {
    * factors that settles instead of wandering with sampling noise. `fresh`: the factors have
    * changed since the last step, so the draws y are made anew; otherwise the last step's
    * draws y and their images x = O y (left by its accepted candidate) serve again. Returns
-   * how far O moved (Frobenius; 0 when no step lowered the sample objective), or NaN with
+   * how far O moved (Frobenius; 0 when no step lowered the sample objective or options.signal
+   * aborted), or NaN with
    * `failure` set when the objective, gradient or polar factor is not finite.
    */
   step(fresh: boolean): number {
@@ -82,6 +83,8 @@ export class Rotator {
     const logp = this.bufs.scratch("rotLogp", n);
     const grad = this.bufs.scratch("rotGrad", n * d);
     this.failure = null;
+    const { signal } = engine.config;
+    if (signal?.aborted) return 0;
     if (fresh) {
       this.rng.view.set(this.seedState);
       k.mfviSample(engine.view.buffer.handle, this.rng.handle, n, 1, y.handle, x.handle);
@@ -96,6 +99,7 @@ export class Rotator {
     this.c = this.c > 0 && this.c < 1e12 * scale ? (this.grow ? this.c / 2 : this.c) : scale;
     for (let attempt = 0; attempt <= this.cfg.maxBacktracks; attempt++, this.c *= 2) {
       this.grow = attempt === 0;
+      if (signal?.aborted) return 0; // O unchanged: the fit stops at its next step
       k.procrustesTarget(this.o.handle, this.g.handle, this.c, d, this.m.handle);
       const failed = this.polar(this.m, this.candidate);
       if (failed) return this.fail(failed);

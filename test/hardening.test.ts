@@ -3,7 +3,7 @@
 // 1e308 or 1e-200) that used to overflow. Reference values: test/fixtures/hardening.json,
 // written by test/fixtures/make_hardening.py (mpmath).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, mfviStepper, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
 import reference from "./fixtures/hardening.json" with { type: "json" };
 import { expectRejection, orthogonalityError } from "./helpers.js";
 
@@ -134,6 +134,30 @@ describe.each(backends)("backend %s", (backend) => {
   test("svd's size is capped up front", async () => {
     await expectRejection(svd(new Float64Array(1025 * 1025), { backend, rows: 1025 }), RangeError, /^matrix must be at most 1073741824 in rows x cols x min\(rows, cols\) \(1024 x 1024\); got a 1025 x 1025 matrix$/);
     await expectRejection(svd([[1, 2]], { backend, cols: 2 ** 31 }), RangeError, /^options\.cols must be an integer in \[1, 134217728\]; got 2147483648$/);
+  });
+
+  test("work caps on the dimension, checked before any work (mfvi failed untyped from about 11,000, JS hung at 20,000)", async () => {
+    const wide = (dim: number) => customTarget({ dim, logDensity: (_, out) => out.fill(0), gradLogDensity: (_, g) => g.fill(0) });
+    const capped = /^target\.dim must be at most 2048 for a variational fit \(its result holds a dim x dim matrix\); got 20000$/;
+    await expectRejection(mfvi(wide(20_000), { backend }), RangeError, capped);
+    await expectRejection(gaussianMfvi(wide(20_000), { backend }), RangeError, capped);
+    await expectRejection(rovi(wide(20_000), { backend }), RangeError, capped);
+    await expectRejection(rovi(wide(513), { backend }), RangeError, /^target\.dim must be at most 512 for rovi \(its rotation step takes the SVD of a dim x dim matrix\); got 513$/);
+    await expectRejection(rovi(wide(100), { backend, rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 \(rotationSamples x dim <= 2\^26 numbers per buffer of draws\); got 671089$/);
+    // Langevin holds chains x dim numbers only: 20,000 coordinates run
+    expect((await lmc(wide(20_000), { backend, step: 0.1, steps: 2, chains: 2 })).status).toBe("completed");
+  });
+
+  test("work caps on exact quadrature (gridSize^d cells) and on a custom target's batch", async () => {
+    const t3 = gaussian({ mean: [0, 0, 0], covariance: 1 });
+    for (const gridSize of [257, 2048, 16384, 65536])
+      await expectRejection(mfvi(t3, { backend, quadrature: "exact", gridSize }), RangeError, new RegExp(`^options\\.gridSize must be at most 256 for exact quadrature in 3-D \\(gridSize\\^3 <= 2\\^24 cells per sweep\\); got ${gridSize}$`));
+    // at the caps a fit starts (a stepper: no sweep run)
+    for (const [t, gridSize] of [[t3, 256], [mixture, 4096]] as const) (await mfviStepper(t, { backend, quadrature: "exact", gridSize })).dispose();
+    await expectRejection(mfvi(mixture, { backend, gridSize: 4097 }), RangeError, /^options\.gridSize must be at most 4096 for exact quadrature in 2-D \(gridSize\^2 <= 2\^24 cells per sweep\); got 4097$/);
+    const custom = customTarget({ dim: 3, logDensity: (p, out) => out.fill(0) });
+    await expectRejection(mfvi(custom, { backend, quadrature: "exact", gridSize: 162 }), RangeError, /^options\.gridSize must be at most 161 for exact quadrature in 3-D of a custom target \(gridSize\^3 <= 2\^22 cells per sweep\); got 162$/);
+    await expectRejection(mfvi(custom, { backend, gridSize: 65536, samples: 342 }), RangeError, /^options\.samples must be at most 341 for a 3-D custom target with gridSize 65536 \(samples x gridSize x dim <= 2\^26 coordinates per batch of logDensity\); got 342$/);
   });
 
   test("a target's dispose() frees its WASM copies and leaves it usable, same bits", () => {

@@ -1,7 +1,7 @@
 // Misbehaving targets and callbacks: every one gets a clear error or a status that says what
 // went wrong, never a silent 'converged', a flat target or an unhandled rejection.
 import { describe, expect, test } from "vitest";
-import { customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, mfvi, ready, rovi } from "../src/index.js";
+import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, type Approximation } from "../src/index.js";
 import { expectRejection } from "./helpers.js";
 
 await ready("wasm");
@@ -53,6 +53,91 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     const scales = await gaussianMfvi(gaussian({ mean: [0, 0], covariance: [1e-10, 1e10] }), { backend });
     expect(scales.status).not.toBe("converged");
     expect(scales.message).not.toBe("");
+  });
+
+  test("gaussianMfvi on a Gaussian of condition number 1e12 is not 'converged' away from its optimum (it was, at KL 70.9)", async () => {
+    const rho = (1e12 - 1) / (1e12 + 1);
+    const q = await gaussianMfvi(gaussian({ mean: [0, 0], covariance: [[1, rho], [rho, 1]] }), { backend });
+    const optimum = -0.5 * Math.log1p(-rho * rho); // KL of the best product of Gaussians: 13.12
+    if (q.status === "converged") expect(Math.abs(q.kl - optimum)).toBeLessThan(0.1);
+    else expect(q.message).not.toBe("");
+  });
+
+  test.each([
+    ["NaN", (_: Float64Array, out: Float64Array) => void out.fill(NaN)],
+    ["Infinity", (_: Float64Array, out: Float64Array) => void out.fill(Infinity)],
+    ["nothing written", () => {}],
+  ])("ULA on a custom target whose logDensity gives %s is 'diverged' (it used 'completed': ULA reads only the gradient)", async (_, logDensity) => {
+    const r = await lmc(customTarget({ dim: 2, logDensity, gradLogDensity: (x, g) => g.set(x.map((v) => -v)) }), { backend, step: 0.1, steps: 20, chains: 2 });
+    expect([r.status, r.diverged, Array.from(r.divergedAt)]).toEqual(["diverged", 2, [1, 1]]);
+    expect(r.message).toMatch(/2 of 2 chains diverged \(a non-finite state, gradient or log density; the first at step 1\)/);
+  });
+
+  test("ULA whose gradient of 1e300 throws the chains to where log pi is -Infinity is 'diverged'", async () => {
+    const logDensity = (x: Float64Array, out: Float64Array) => out.forEach((_, j) => (out[j] = -0.5 * (x[2 * j] ** 2 + x[2 * j + 1] ** 2)));
+    const r = await lmc(customTarget({ dim: 2, logDensity, gradLogDensity: (_, g) => g.fill(1e300) }), { backend, step: 0.1, steps: 20, chains: 2 });
+    expect(r.status).toBe("diverged");
+  });
+
+  /** A custom mixture whose logDensity aborts `controller` on its call number `at` (1-based); `calls()` counts them. */
+  const abortingAt = (controller: AbortController, at: number) => {
+    let calls = 0;
+    const target = customTarget({
+      dim: 2,
+      logDensity: (p, out) => {
+        if (++calls === at) controller.abort();
+        mixture.logDensityBatch(p, out);
+      },
+      gradLogDensity: (p, g) => mixture.gradLogDensityBatch(p, g),
+    });
+    return Object.assign(target, { calls: () => calls });
+  };
+  const fitBits = (q: Approximation) => [q.iterations, ...q.trace, ...q.marginals.flatMap((m) => [m.lo, m.cellWidth, ...m.mass])];
+
+  test("an abort seen inside a sweep (the user's code aborts) ends mfvi 'aborted' with the state before that sweep", async () => {
+    const o = { backend, gridSize: 32, tol: 1e-12 };
+    const counting = abortingAt(new AbortController(), 0);
+    const stepper = await mfviStepper(counting, o);
+    stepper.step();
+    stepper.step();
+    const calls = counting.calls();
+    const two = stepper.current();
+    stepper.dispose();
+    // the first call of sweep 3 aborts
+    const c = new AbortController();
+    const q = await mfvi(abortingAt(c, calls + 1), { ...o, signal: c.signal });
+    expect([q.status, q.message]).toEqual(["aborted", "aborted by options.signal during a sweep (the result is the state before it)"]);
+    expect(fitBits(q)).toEqual(fitBits(two));
+    expect(q.kl).toBe(two.kl);
+  });
+
+  test("an abort seen inside rovi's sweep or rotation step ends it there: 'aborted', no further calls but the final KL's", async () => {
+    for (const at of [3, 9, 40]) {
+      const c = new AbortController();
+      const target = abortingAt(c, at);
+      const q = await rovi(target, { backend, ...small, signal: c.signal, temper: false, rotationInit: "identity" });
+      expect(q.status).toBe("aborted");
+      expect(Number.isFinite(q.kl)).toBe(true);
+      expect(target.calls()).toBe(at + 1); // the KL of 32 x 32 cells: one batch
+    }
+  });
+
+  test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1307, each mode of factor 0 in one cell) is 'unreliable', not 'converged'", async () => {
+    const t = labelSwitchingPosterior();
+    const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
+    const draws = (await lmc(t, { backend, seed: 1, step: 1e-4, steps: 400, chains: 60, init: [mean, mean] })).samples;
+    const q = await rovi(t, { backend, seed: 1, gridSize: 64, rotationInit: await principalAxes(draws, 2, { backend }), temper: false });
+    expect(q.kl).toBeGreaterThan(1000); // the good fit's is about 308
+    expect(q.status).toBe("unreliable");
+    expect(q.message).toMatch(/^factor 0 has 1\.000 of its mass in two of its 64 cells/);
+  });
+
+  test.each([1e308, -1e308])("a constant log pi of %s is 'diverged' with a message (it gave kl = +-Infinity and 'maxSweeps')", async (v) => {
+    const t = customTarget({ dim: 2, logDensity: (_, out) => out.fill(v), gradLogDensity: (_, g) => g.fill(0) });
+    for (const q of [await mfvi(t, { backend, gridSize: 32 }), await rovi(t, { backend, ...small, temper: false })]) {
+      expect(q.status).toBe("diverged");
+      expect(q.message).toMatch(/not finite|is NaN/);
+    }
   });
 
   test("a fit whose factors sit in one or two cells of their grids is 'unreliable', not 'converged'", async () => {

@@ -101,6 +101,29 @@ test("cancellation through an AbortSignal, after the first progress report", asy
   expect([r.status, r.stepsDone]).toEqual(["aborted", 0]);
 });
 
+test("an abort while the worker is inside one long kernel call terminates it: the job ends, the pool works on", async () => {
+  const one = new WorkerPool({ size: 1 });
+  try {
+    // an SVD of order 1024 is one kernel call of seconds, and this fit never stops by itself
+    const svdAbort = new AbortController();
+    const big = Float64Array.from({ length: 1024 * 1024 }, (_, i) => ((i * 2654435761) % 4294967296) / 4294967296 - 0.5); // full rank
+    const svdJob = one.svd(big, { rows: 1024, signal: svdAbort.signal } as never);
+    setTimeout(() => svdAbort.abort(), 100);
+    await expect(svdJob).rejects.toMatchObject({ name: "AbortError" });
+    const fitAbort = new AbortController();
+    const cube = gaussianMixture({ weights: [0.5, 0.5], means: [[-2, 0, 0], [2, 0, 1]], covariances: [1, 1] });
+    // sweeps of 3 x 4096 x 1e5 mixture evaluations, a final KL of 32768
+    const fit = one.mfvi(cube, { quadrature: "sampled", gridSize: 4096, samples: 100_000, tol: 1e-300, maxSweeps: 1e6, signal: fitAbort.signal });
+    setTimeout(() => fitAbort.abort(), 100);
+    // stopped between sweeps within the grace period ('aborted', its state), or terminated inside one
+    expect(await fit.then((q) => q.status, (e: Error) => e.name)).toMatch(/^(aborted|AbortError)$/);
+    expect((await one.mfvi(mixture, { seed: 2, gridSize: 32 })).status).toBe("converged");
+    expect((await one.svd([[3, 1], [1, 2]])).rank).toBe(2);
+  } finally {
+    one.terminate();
+  }
+});
+
 test("bad input: the in-thread error, class and message; a custom target's functions cannot cross", async () => {
   const here = await mfvi(mixture, { gridSize: 3 }).catch((e: Error) => e);
   const there = await pool.mfvi(mixture, { gridSize: 3 }).catch((e: Error) => e);

@@ -2,7 +2,9 @@
 // per-coordinate starts. Each throws TypeError / RangeError naming the option, rule and value.
 import type { BackendName } from "../backend.js";
 import { CustomTarget, isTarget, type Target } from "../targets.js";
-import { Described, finite, knownKeys, oneOf, options, rangeError, seed as seedValue, typeError, vector } from "../validate.js";
+import { backendOption, callbackOption, Described, finite, knownKeys, MAX_VALUES, options, rangeError, seedOption, signalOption, typeError, vector } from "../validate.js";
+
+export { backendOption, callbackOption, signalOption };
 
 /** The options every fit takes besides its own. */
 export interface ControlConfig<Info> {
@@ -14,36 +16,58 @@ export interface ControlConfig<Info> {
 
 export const CONTROL_KEYS = ["backend", "seed", "onProgress", "signal"] as const;
 
-/** The target argument; `gradientFor` names what needs grad log pi, when something does. */
-export function targetArgument(target: unknown, gradientFor?: string): Target {
+/**
+ * Most coordinates of a variational fit (all but lmc): its result holds a dim x dim matrix
+ * (a rotation), and a custom target's batches samples x gridSize x dim numbers (2^26 with
+ * the defaults at 2048).
+ */
+export const MAX_FIT_DIM = 2048;
+/**
+ * Most coordinates of a RoVI fit: its rotation step takes the SVD of a dim x dim matrix, on
+ * draws of rotationSamples x dim numbers (by default 128 dim^2: 2^25 at 512).
+ */
+export const MAX_ROVI_DIM = 512;
+/** Most cells G^d of the product grid that exact quadrature sums over in a sweep. */
+export const MAX_EXACT_CELLS = 2 ** 24;
+/** The same for a custom target, whose every cell is a point passed to the user's logDensity. */
+export const MAX_EXACT_CUSTOM_CELLS = 2 ** 22;
+
+/**
+ * The target argument; `gradientFor` names what needs grad log pi, when something does, and
+ * `maxDim`/`fit` the dimension cap and the fit it belongs to.
+ */
+export function targetArgument(target: unknown, gradientFor?: string, maxDim = MAX_FIT_DIM, fit = "a variational fit (its result holds a dim x dim matrix)"): Target {
   if (!isTarget(target)) throw typeError("target", "a target made by gaussian(), gaussianMixture() or customTarget()", target);
   if (gradientFor && target instanceof CustomTarget && !target.hasGradient)
     throw typeError("target", `a target with a gradient (customTarget({ ..., gradLogDensity })) for ${gradientFor}`, new Described("a customTarget without gradLogDensity"));
+  if (target.dim > maxDim) throw rangeError("target.dim", `at most ${maxDim} for ${fit}`, target.dim);
   return target;
 }
 
-export function backendOption(name: string, value: unknown): BackendName | undefined {
-  return value === undefined ? undefined : oneOf(name, value, ["wasm", "js"] as const);
-}
-
-export function signalOption(name: string, value: unknown): AbortSignal | null {
-  if (value === undefined) return null;
-  const ok = typeof value === "object" && value !== null && typeof (value as AbortSignal).aborted === "boolean";
-  if (!ok) throw typeError(name, "an AbortSignal", value);
-  return value as AbortSignal;
-}
-
-export function callbackOption<F>(name: string, value: unknown): F | null {
-  if (value === undefined) return null;
-  if (typeof value !== "function") throw typeError(name, "a function", value);
-  return value as F;
+/**
+ * The work caps of a CAVI sweep (mfvi, rovi), checked before any work: cells of the product
+ * grid in exact quadrature, and the points of one batch of a custom target's logDensity
+ * (samples x gridSize points of dim coordinates in sampled quadrature); `rovi`, RoVI's
+ * options: its dimension and the size of its rotation draws.
+ */
+export function caviCaps(t: Target, exact: boolean, gridSize: number, samples: number, rovi: Record<string, unknown> | null): void {
+  const d = t.dim;
+  if (rovi && d > MAX_ROVI_DIM) throw rangeError("target.dim", `at most ${MAX_ROVI_DIM} for rovi (its rotation step takes the SVD of a dim x dim matrix)`, d);
+  if (rovi && typeof rovi.rotationSamples === "number" && rovi.rotationSamples * d > MAX_VALUES)
+    throw rangeError("options.rotationSamples", `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d} (rotationSamples x dim <= 2^26 numbers per buffer of draws)`, rovi.rotationSamples);
+  const custom = t instanceof CustomTarget;
+  const cells = custom ? MAX_EXACT_CUSTOM_CELLS : MAX_EXACT_CELLS;
+  if (exact && gridSize ** d > cells)
+    throw rangeError("options.gridSize", `at most ${Math.floor(cells ** (1 / d) + 1e-9)} for exact quadrature in ${d}-D${custom ? " of a custom target" : ""} (gridSize^${d} <= 2^${Math.log2(cells)} cells per sweep)`, gridSize);
+  if (!exact && custom && samples * gridSize * d > MAX_VALUES)
+    throw rangeError("options.samples", `at most ${Math.floor(MAX_VALUES / (gridSize * d))} for a ${d}-D custom target with gridSize ${gridSize} (samples x gridSize x dim <= 2^26 coordinates per batch of logDensity)`, samples);
 }
 
 /** backend, seed (default 0), onProgress and signal of an options object. */
 export function controlOptions<Info>(o: Record<string, unknown>): ControlConfig<Info> {
   return {
     backend: backendOption("options.backend", o.backend),
-    seed: seedValue("options.seed", o.seed === undefined ? 0 : o.seed),
+    seed: seedOption("options.seed", o.seed),
     onProgress: callbackOption("options.onProgress", o.onProgress),
     signal: signalOption("options.signal", o.signal),
   };

@@ -20,6 +20,8 @@ export type Request =
   | { type: "abort"; id: number };
 /** @internal Worker -> owner. */
 export type Reply =
+  | { type: "started"; id: number }
+  | { type: "aborting"; id: number }
   | { type: "progress"; id: number; info: unknown; current?: Wire }
   | { type: "done"; id: number; wire: Wire }
   | { type: "error"; id: number; name: string; message: string };
@@ -48,8 +50,15 @@ interface Pending {
   onProgress: ((info: never, current?: FitOutput) => unknown) | null;
   signal: AbortSignal | null;
   abort: () => void;
+  /** The worker has begun the job (an abort it has not seen by then is one it must answer). */
+  started: boolean;
+  /** The worker has seen the abort (it is between steps: the fit stops with its state). */
+  stopping: boolean;
+  /** When the worker last reported (start or progress), and the longest time between reports (ms). */
+  reported: number;
+  longestStep: number;
   resolve(r: FitOutput): void;
-  reject(e: Error): void;
+  reject(e: unknown): void;
 }
 
 interface Slot {
@@ -58,6 +67,8 @@ interface Slot {
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = { TypeError, RangeError };
+/** How long an aborted job's worker has to stop it before it is terminated. */
+const ABORT_GRACE_MS = 1000;
 let nextId = 1;
 
 /** Workers for mfvi, rovi, gaussianMfvi, lmc and svd: the same options and results as in-thread. */
@@ -141,7 +152,7 @@ export class WorkerPool {
     if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(typeError("options.signal", "an AbortSignal", signal));
     return new Promise<FitOutput>((resolve, reject) => {
       const request = { type: "run", id: nextId++, method, target, matrix, options: rest, snapshots: snapshots === true } as const;
-      const job: Pending = { request, onProgress: (onProgress as Pending["onProgress"]) ?? null, signal: signal ?? null, abort: () => {}, resolve, reject };
+      const job: Pending = { request, onProgress: (onProgress as Pending["onProgress"]) ?? null, signal: signal ?? null, abort: () => {}, started: false, stopping: false, reported: 0, longestStep: 0, resolve, reject };
       this.queue.push(job);
       void this.dispatch();
     });
@@ -162,12 +173,30 @@ export class WorkerPool {
       const job = this.queue.shift()!;
       slot.job = job;
       slot.handle.hold(true);
-      const handle = slot.handle;
-      job.abort = () => handle.post({ type: "abort", id: job.request.id } satisfies Request);
+      job.abort = () => this.abort(slot!, job);
       slot.handle.post(job.request);
       if (job.signal?.aborted) job.abort();
       else job.signal?.addEventListener("abort", job.abort, { once: true });
     }
+  }
+
+  /**
+   * Asks the worker to stop the job: a fit stops at its next step and returns 'aborted'. A
+   * worker that has not seen the request after ABORT_GRACE_MS, or twice the longest step the
+   * fit has reported if that is longer (it is inside one long kernel call: an SVD, a built-in
+   * mixture's sweep), is terminated, the job rejects with the signal's reason, and the next
+   * job gets a fresh worker.
+   */
+  private abort(slot: Slot, job: Pending): void {
+    slot.handle.post({ type: "abort", id: job.request.id } satisfies Request);
+    if (job.started) this.deadline(slot, job);
+  }
+
+  private deadline(slot: Slot, job: Pending): void {
+    // an SVD is one kernel call: it cannot stop by itself
+    const cooperative = job.request.method !== "svd";
+    const grace = cooperative ? Math.max(ABORT_GRACE_MS, 2 * job.longestStep) : 0;
+    setTimeout(() => slot.job === job && !(cooperative && job.stopping) && this.failed(slot, job.signal!.reason), grace);
   }
 
   private async spawn(): Promise<Slot> {
@@ -180,7 +209,20 @@ export class WorkerPool {
   private receive(slot: Slot, m: Reply): void {
     const job = slot.job;
     if (!job || m.id !== job.request.id) return;
+    if (m.type === "aborting") {
+      job.stopping = true;
+      return;
+    }
+    if (m.type === "started") {
+      job.started = true;
+      job.reported = performance.now();
+      if (job.signal?.aborted) this.deadline(slot, job);
+      return;
+    }
     if (m.type === "progress") {
+      const now = performance.now();
+      job.longestStep = Math.max(job.longestStep, now - job.reported);
+      job.reported = now;
       job.onProgress?.(m.info as never, m.current && fromWire(m.current));
       return;
     }
@@ -192,8 +234,8 @@ export class WorkerPool {
     void this.dispatch();
   }
 
-  /** A worker died: its job rejects, and it is replaced on the next dispatch. */
-  private failed(slot: Slot, error: Error): void {
+  /** A worker died (or is dropped for an abort): its job rejects, and it is replaced on the next dispatch. */
+  private failed(slot: Slot, error: unknown): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);

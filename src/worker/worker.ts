@@ -13,7 +13,9 @@ const reply = (m: Reply, transfer?: ArrayBuffer[]) => port.post(m, transfer);
 port.listen(async (message) => {
   const m = message as Request;
   if (m.type === "abort") {
-    running.get(m.id)?.abort();
+    const job = running.get(m.id);
+    job?.abort();
+    if (job) reply({ type: "aborting", id: m.id });
     return;
   }
   const controller = new AbortController();
@@ -22,6 +24,7 @@ port.listen(async (message) => {
     const target = m.target === null ? null : await resolveTarget(m.target);
     // a task's turn first, so an abort posted right after the job is seen before it starts
     await new Promise((resolve) => setTimeout(resolve, 0));
+    reply({ type: "started", id: m.id });
     const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options, snapshots: m.snapshots };
     // a snapshot is copied, not transferred: the final result may share its arrays
     const progress = (info: unknown, current?: FitOutput) => reply({ type: "progress", id: m.id, info, current: current && toWire(current).wire });
