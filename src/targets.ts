@@ -3,7 +3,7 @@
 import { backendNow, copyOut, type BackendName } from "./backend.js";
 import { withEvaluator } from "./core/evaluator.js";
 import * as portable from "./generated/portable/index.js";
-import { Described, finite, integer, knownKeys, matrix, oneOf, options, rangeError, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, matrix, oneOf, options, points as checkPoints, rangeError, typeError, vector } from "./validate.js";
 
 /** A density known up to a constant. Points are row-major: n points of `dim` coordinates. */
 export interface Target {
@@ -33,16 +33,6 @@ export interface MixtureComponent {
 const KIND_FULL = portable.KIND_FULL;
 const KIND_DIAG = portable.KIND_DIAG;
 const BACKENDS = ["wasm", "js"] as const;
-
-function checkPoints(name: string, points: unknown, dim: number): number {
-  if (!(points instanceof Float64Array)) throw typeError(name, "a Float64Array (row-major points)", points);
-  if (points.length % dim !== 0 || points.length === 0)
-    throw rangeError(`${name}.length`, `a positive multiple of the dimension ${dim}`, points.length);
-  for (let i = 0; i < points.length; i++) {
-    if (!Number.isFinite(points[i])) throw rangeError(`${name}[${i}]`, "finite", points[i]);
-  }
-  return points.length / dim;
-}
 
 function checkOut(name: string, out: unknown, length: number): Float64Array {
   if (out === undefined) return new Float64Array(length);

@@ -6,7 +6,7 @@ import { BufferSet, type Backend, type Buffer } from "../backend.js";
 import type { ProgressInfo } from "../cavi.js";
 import * as P from "../generated/portable/index.js";
 import type { Target } from "../targets.js";
-import { finite, integer, knownKeys, options, rangeError } from "../validate.js";
+import { finite, integer, knownKeys, MAX_VALUES, options, rangeError } from "../validate.js";
 import { StepperBase, type Status } from "./driver.js";
 import { Evaluator } from "./evaluator.js";
 import { CONTROL_KEYS, controlOptions, factorStart, targetArgument, type ControlConfig } from "./options.js";
@@ -80,7 +80,7 @@ export function parseAdvi(target: unknown, opts: unknown, extraKeys: readonly st
   const tol = o.tol === undefined ? 0.01 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "> 0", tol);
   const S = o.samplesPerStep === undefined ? 10 : integer("options.samplesPerStep", o.samplesPerStep, 1, 1_000_000);
-  if (S * d > 2 ** 26) throw rangeError("options.samplesPerStep", `at most ${Math.floor(2 ** 26 / d)} in dimension ${d}`, S);
+  if (S * d > MAX_VALUES) throw rangeError("options.samplesPerStep", `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d}`, S);
   const c = {
     ...controlOptions<ProgressInfo>(o),
     iterations: o.iterations === undefined ? 10_000 : integer("options.iterations", o.iterations, 1, 1e9),
