@@ -1,5 +1,5 @@
-// One-dimensional factors as histogram densities: G cells of width h on [lo, lo + G h], with
-// masses p[at .. at + G) summing to 1 (density p_k / h on cell k). Cumulative masses live in
+// One-dimensional factors as histogram densities: G cells between edges x[xat] < ... < x[xat + G],
+// with masses p[at .. at + G) summing to 1 (density p_k / w_k on cell k of width w_k). Cumulative masses live in
 // cum[cat .. cat + G + 1), cum[cat] = 0. These kernels are shared by MFVI, RoVI and sampling.
 import { log } from "./math";
 import { expRow } from "./simdmath";
@@ -46,80 +46,119 @@ function cellOf(cum: Float64Array, cat: i32, G: i32, u: f64): i32 {
   return a;
 }
 
+/** Centre of cell k of the grid with edges x[xat .. xat + G]. */
+export function centre(x: Float64Array, xat: i32, k: i32): f64 {
+  return 0.5 * (x[xat + k] + x[xat + k + 1]);
+}
+
 /** Inverse CDF of the histogram at u in [0, 1): uniform inside the chosen cell. */
-export function quantile(cum: Float64Array, cat: i32, G: i32, lo: f64, h: f64, u: f64): f64 {
+export function quantile(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: f64): f64 {
   const k = cellOf(cum, cat, G, u);
   const mass = cum[cat + k + 1] - cum[cat + k];
   let frac = mass > 0.0 ? (u - cum[cat + k]) / mass : 0.5;
   if (frac > 1.0) frac = 1.0;
-  return lo + h * (<f64>k + frac);
+  const a = x[xat + k];
+  return a + (x[xat + k + 1] - a) * frac;
 }
 
 /** The histogram's CDF at y. */
-export function cdf(cum: Float64Array, cat: i32, G: i32, lo: f64, h: f64, y: f64): f64 {
-  const s = (y - lo) / h;
-  if (!(s > 0.0)) return 0.0;
-  if (s >= <f64>G) return 1.0;
-  const k = (<i32>Math.floor(s)) | 0;
-  return cum[cat + k] + (cum[cat + k + 1] - cum[cat + k]) * (s - <f64>k);
+export function cdf(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, y: f64): f64 {
+  if (!(y > x[xat])) return 0.0;
+  if (y >= x[xat + G]) return 1.0;
+  const k = cellOf(x, xat, G, y);
+  const a = x[xat + k];
+  return cum[cat + k] + (cum[cat + k + 1] - cum[cat + k]) * ((y - a) / (x[xat + k + 1] - a));
 }
 
 /**
- * Re-bins a histogram (cum at cat; lo, h) onto a grid (lo2, h2, G2 cells): exact masses
- * F(right) - F(left), written to out[oat ..].
+ * Re-bins a histogram (cum at cat on edges x at xat, G cells) onto the grid with edges x2 at
+ * x2at (G2 cells): exact masses F(right) - F(left), written to out[oat ..].
  */
-export function rebin(
-  cum: Float64Array,
-  cat: i32,
-  G: i32,
-  lo: f64,
-  h: f64,
-  lo2: f64,
-  h2: f64,
-  G2: i32,
-  out: Float64Array,
-  oat: i32,
-): void {
-  let left = cdf(cum, cat, G, lo, h, lo2);
+export function rebin(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, x2: Float64Array, x2at: i32, G2: i32, out: Float64Array, oat: i32): void {
+  let left = cdf(cum, cat, G, x, xat, x2[x2at]);
   for (let k = 0; k < G2; k++) {
-    const right = cdf(cum, cat, G, lo, h, lo2 + h2 * <f64>(k + 1));
+    const right = cdf(cum, cat, G, x, xat, x2[x2at + k + 1]);
     out[oat + k] = right - left;
     left = right;
   }
 }
 
-/** Differential entropy of the histogram density: -sum p_k log(p_k / h). Exact. */
-export function entropy(p: Float64Array, at: i32, G: i32, h: f64): f64 {
+/** Differential entropy of the histogram density: -sum p_k log(p_k / w_k), w_k the cell widths. Exact. */
+export function entropy(p: Float64Array, at: i32, G: i32, x: Float64Array, xat: i32): f64 {
   let s = 0.0;
   for (let k = 0; k < G; k++) {
     const q = p[at + k];
-    if (q > 0.0) s -= q * log(q / h);
+    if (q > 0.0) s -= q * log(q / (x[xat + k + 1] - x[xat + k]));
   }
   return s;
 }
 
 /** Mean of the histogram density (cell centres are the cells' means). */
-export function histMean(p: Float64Array, at: i32, G: i32, lo: f64, h: f64): f64 {
+export function histMean(p: Float64Array, at: i32, G: i32, x: Float64Array, xat: i32): f64 {
   let s = 0.0;
-  for (let k = 0; k < G; k++) s += p[at + k] * (lo + h * (<f64>k + 0.5));
+  for (let k = 0; k < G; k++) s += p[at + k] * centre(x, xat, k);
   return s;
 }
 
-/** Variance of the histogram density: the spread of the centres plus h^2 / 12 within cells. */
-export function histVariance(p: Float64Array, at: i32, G: i32, lo: f64, h: f64): f64 {
-  const m = histMean(p, at, G, lo, h);
+/** Variance of the histogram density: the spread of the centres plus w_k^2 / 12 within cells. */
+export function histVariance(p: Float64Array, at: i32, G: i32, x: Float64Array, xat: i32): f64 {
+  const m = histMean(p, at, G, x, xat);
   let s = 0.0;
   for (let k = 0; k < G; k++) {
-    const c = lo + h * (<f64>k + 0.5) - m;
-    s += p[at + k] * c * c;
+    const c = centre(x, xat, k) - m;
+    const w = x[xat + k + 1] - x[xat + k];
+    s += p[at + k] * (c * c + (w * w) / 12.0);
   }
-  return s + (h * h) / 12.0;
+  return s;
 }
 
-/** Log density of the histogram at y: log(p_k / h), -Infinity outside the grid or in an empty cell. */
-export function histLogDensity(p: Float64Array, at: i32, G: i32, lo: f64, h: f64, y: f64): f64 {
-  const s = (y - lo) / h;
-  if (!(s >= 0.0) || s >= <f64>G) return -Infinity;
-  const k = (<i32>Math.floor(s)) | 0;
-  return log(p[at + k] / h);
+/** Log density of the histogram at y: log(p_k / w_k), -Infinity outside the grid or in an empty cell. */
+export function histLogDensity(p: Float64Array, at: i32, G: i32, x: Float64Array, xat: i32, y: f64): f64 {
+  if (!(y >= x[xat]) || y >= x[xat + G]) return -Infinity;
+  const k = cellOf(x, xat, G, y);
+  return log(p[at + k] / (x[xat + k + 1] - x[xat + k]));
+}
+
+/** x[xat + k] = lo + (hi - lo) k / G for k = 0 .. G: a uniform grid, its ends exact. */
+export function uniformEdges(x: Float64Array, xat: i32, G: i32, lo: f64, hi: f64): void {
+  const h = (hi - lo) / <f64>G;
+  for (let k = 0; k < G; k++) x[xat + k] = lo + h * <f64>k;
+  x[xat + G] = hi;
+}
+
+/**
+ * Edges on [lo, hi] that give every cell the same share 1/G of the measure
+ * (1 - a) Uniform(lo, hi) + a mu, mu the histogram (cum on edges x, G cells) restricted to
+ * [lo, hi]: cells are narrow where mu has mass and at most (hi - lo) / ((1 - a) G) wide
+ * anywhere, so a factor with narrow bumps far apart gets cells on each bump and across the
+ * gap. Walks the piecewise linear CDF of the mixture once. Writes G + 1 edges to out[oat ..].
+ */
+export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, lo: f64, hi: f64, a: f64, out: Float64Array, oat: i32): void {
+  const fLo = cdf(cum, cat, G, x, xat, lo);
+  const inMass = cdf(cum, cat, G, x, xat, hi) - fLo;
+  const wq = inMass > 0.0 ? a / inMass : 0.0; // weight of mu's CDF
+  const wu = (inMass > 0.0 ? 1.0 - a : 1.0) / (hi - lo);
+  out[oat] = lo;
+  // the segment [ya, yb] between consecutive breakpoints, with the mixture's CDF ma at ya
+  let j = 0; // next edge of x after ya
+  while (j <= G && !(x[xat + j] > lo)) j++;
+  let ya = lo;
+  let ma = 0.0;
+  for (let k = 1; k < G; k++) {
+    const m = <f64>k / <f64>G;
+    for (;;) {
+      const yb = j <= G && x[xat + j] < hi ? x[xat + j] : hi;
+      const mb = wu * (yb - lo) + wq * (cdf(cum, cat, G, x, xat, yb) - fLo);
+      if (mb >= m || yb >= hi) {
+        let y = mb > ma ? ya + (yb - ya) * ((m - ma) / (mb - ma)) : ya;
+        if (y > yb) y = yb;
+        out[oat + k] = y > out[oat + k - 1] ? y : out[oat + k - 1];
+        break;
+      }
+      ya = yb;
+      ma = mb;
+      j++;
+    }
+  }
+  out[oat + G] = hi;
 }

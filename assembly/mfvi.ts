@@ -5,8 +5,9 @@
 // Everything lives in one workspace array `ws` whose layout is written into its header by
 // mfviInit; the host reads factors and statistics through the same offsets.
 import { uniform } from "./random";
+import { log } from "./math";
 import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
-import { cumulate, entropy, histLogDensity, normaliseLog, quantile, rebin } from "./histogram";
+import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, rebin, uniformEdges } from "./histogram";
 import { axpy } from "./vector";
 import { matrixTimesRows } from "./matrix";
 import { lineExpectation } from "./blocks";
@@ -21,20 +22,19 @@ export const H_DAMPING = 5;
 export const H_EXACT = 6;
 export const H_EDGE = 7; // edge mass that widens a grid
 export const H_SEFF = 8; // samples in use for the current coordinate
-export const H_OLD_LO = 9;
-export const H_OLD_H = 10;
 export const H_MAXTV = 11; // largest total-variation change of a factor in this sweep
 export const H_EV = 12; // E_mu[V] after the last update (untempered)
 export const H_ENTROPY = 13; // sum_i H(mu_i)
 export const H_ADAPT = 14; // grid changes in this sweep
 // offsets of the arrays (slots 16..)
-export const O_LO = 16; // d grid starts
-export const O_H = 17; // d cell widths
+export const O_X = 16; // d x (G + 1) cell edges of the factors' grids
+export const O_T = 17; // G cell centres of the grid being updated (work)
 export const O_P = 18; // d x G masses
 export const O_CUM = 19; // d x (G + 1) cumulative masses
 export const O_E = 20; // G expectations
 export const O_L = 21; // G log weights (work)
 export const O_OLD = 22; // G + 1 previous cumulative masses of the factor being updated
+export const O_OLDX = 31; // G + 1 previous cell edges of that factor, then proposed edges (work)
 export const O_U = 23; // S x d design uniforms (common random numbers, fixed per fit)
 export const O_Y = 24; // S x d samples, y-coordinates
 export const O_W = 25; // S sample weights
@@ -44,6 +44,8 @@ export const O_MZ = 28; // K x d: L_k^-1 m_k
 export const O_Z = 29; // K x S x d: z_{k,s} = W_k y_s - L_k^-1 m_k
 export const O_ABC = 30; // 3 K line coefficients, 2 K log terms (work)
 export const HEADER_SIZE = 32;
+/** Share of a grid's cells placed by its factor's mass (the rest spread evenly over the grid). */
+export const MASS_SHARE = 0.5;
 
 function slot(ws: Float64Array, h: i32): i32 {
   return (<i32>ws[h]) | 0;
@@ -51,7 +53,7 @@ function slot(ws: Float64Array, h: i32): i32 {
 
 /** Workspace length for dimension d, G cells, S samples, K components. */
 export function mfviSize(d: i32, G: i32, S: i32, K: i32): i32 {
-  return HEADER_SIZE + 2 * d + d * G + d * (G + 1) + 3 * G + 1 + 2 * S * d + S + d * d + K * d * d + K * d + K * S * d + 5 * K;
+  return HEADER_SIZE + 2 * d * (G + 1) + d * G + 3 * G + 3 * (G + 1) + 2 * S * d + S + d * d + K * d * d + K * d + K * S * d + 5 * K;
 }
 
 /** Writes the header of a fresh workspace (see the slot list above). */
@@ -65,10 +67,10 @@ export function mfviInit(ws: Float64Array, d: i32, G: i32, S: i32, K: i32, beta:
   ws[H_EXACT] = <f64>exact;
   ws[H_EDGE] = edge;
   let at = HEADER_SIZE;
-  ws[O_LO] = <f64>at;
-  at += d;
-  ws[O_H] = <f64>at;
-  at += d;
+  ws[O_X] = <f64>at;
+  at += d * (G + 1);
+  ws[O_T] = <f64>at;
+  at += G;
   ws[O_P] = <f64>at;
   at += d * G;
   ws[O_CUM] = <f64>at;
@@ -79,6 +81,8 @@ export function mfviInit(ws: Float64Array, d: i32, G: i32, S: i32, K: i32, beta:
   at += G;
   ws[O_OLD] = <f64>at;
   at += G + 1;
+  ws[O_OLDX] = <f64>at;
+  at += 2 * (G + 1);
   ws[O_U] = <f64>at;
   at += S * d;
   ws[O_Y] = <f64>at;
@@ -100,13 +104,11 @@ export function mfviInit(ws: Float64Array, d: i32, G: i32, S: i32, K: i32, beta:
 /** Sets factor i to N(c, s^2) discretised on [c - 8 s, c + 8 s]. */
 export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
   const G = slot(ws, H_G);
-  const lo = c - 8.0 * s;
-  const h = (16.0 * s) / <f64>G;
-  ws[slot(ws, O_LO) + i] = lo;
-  ws[slot(ws, O_H) + i] = h;
+  const x = slot(ws, O_X) + i * (G + 1);
+  uniformEdges(ws, x, G, c - 8.0 * s, c + 8.0 * s);
   const l = slot(ws, O_L);
   for (let k = 0; k < G; k++) {
-    const z = (lo + h * (<f64>k + 0.5) - c) / s;
+    const z = (centre(ws, x, k) - c) / s;
     ws[l + k] = -0.5 * z * z;
   }
   const p = slot(ws, O_P) + i * G;
@@ -146,7 +148,7 @@ export function mfviDesign(ws: Float64Array, rng: Int32Array, jitter: i32): void
 function drawSample(ws: Float64Array, s: i32, j: i32): f64 {
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
-  return quantile(ws, slot(ws, O_CUM) + j * (G + 1), G, ws[slot(ws, O_LO) + j], ws[slot(ws, O_H) + j], ws[slot(ws, O_U) + s * d + j]);
+  return quantile(ws, slot(ws, O_CUM) + j * (G + 1), G, ws, slot(ws, O_X) + j * (G + 1), ws[slot(ws, O_U) + s * d + j]);
 }
 
 /**
@@ -243,7 +245,7 @@ export function mfviExactSamples(ws: Float64Array, i: i32): void {
       const k = rest % G;
       rest = (rest / G) | 0;
       weight *= ws[p + j * G + k];
-      ws[y + count * d + j] = ws[slot(ws, O_LO) + j] + ws[slot(ws, O_H) + j] * (<f64>k + 0.5);
+      ws[y + count * d + j] = centre(ws, slot(ws, O_X) + j * (G + 1), k);
     }
     if (weight > 0.0) {
       ws[w + count] = weight;
@@ -259,9 +261,21 @@ export function mfviBeginCoordinate(ws: Float64Array, i: i32): void {
   const G = slot(ws, H_G);
   const cum = slot(ws, O_CUM) + i * (G + 1);
   const old = slot(ws, O_OLD);
-  for (let k = 0; k <= G; k++) ws[old + k] = ws[cum + k];
-  ws[H_OLD_LO] = ws[slot(ws, O_LO) + i];
-  ws[H_OLD_H] = ws[slot(ws, O_H) + i];
+  const x = slot(ws, O_X) + i * (G + 1);
+  const oldx = slot(ws, O_OLDX);
+  for (let k = 0; k <= G; k++) {
+    ws[old + k] = ws[cum + k];
+    ws[oldx + k] = ws[x + k];
+  }
+}
+
+/** The centres of factor i's cells into O_T (the points t_g of its update); returns O_T. */
+function gridPoints(ws: Float64Array, i: i32): i32 {
+  const G = slot(ws, H_G);
+  const x = slot(ws, O_X) + i * (G + 1);
+  const t = slot(ws, O_T);
+  for (let g = 0; g < G; g++) ws[t + g] = centre(ws, x, g);
+  return t;
 }
 
 /**
@@ -281,8 +295,7 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
   const z = slot(ws, O_Z);
   const abc = slot(ws, O_ABC); // per k: a = |z0|^2, b = z0 . w, c = |w|^2
   const e = slot(ws, O_E);
-  const lo = ws[slot(ws, O_LO) + i];
-  const h = ws[slot(ws, O_H) + i];
+  const tg = gridPoints(ws, i);
   for (let g = 0; g < G; g++) ws[e + g] = 0.0;
   for (let k = 0; k < K; k++) {
     let c = 0.0;
@@ -309,7 +322,7 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
       ws[abc + 3 * k + 1] = b;
     }
     // V = -log pi: the log-sum-exp of the K log terms at each grid point
-    lineExpectation(ws, abc, K, t, HEADER, lo, h, G, ws[wts + s], ws, e);
+    lineExpectation(ws, abc, K, t, HEADER, ws, tg, G, ws[wts + s], ws, e);
   }
 }
 
@@ -324,8 +337,7 @@ export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void 
   const count = slot(ws, H_SEFF);
   const y = slot(ws, O_Y);
   const rot = slot(ws, O_ROT);
-  const lo = ws[slot(ws, O_LO) + i];
-  const h = ws[slot(ws, O_H) + i];
+  const t = gridPoints(ws, i);
   for (let s = 0; s < count; s++) {
     const base = s * G * d; // b_s in the sample's first row, which is written last
     for (let r = 0; r < d; r++) {
@@ -335,7 +347,7 @@ export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void 
     }
     for (let g = G - 1; g >= 0; g--) {
       const at = base + g * d;
-      const tg = lo + h * (<f64>g + 0.5);
+      const tg = ws[t + g];
       for (let r = 0; r < d; r++) X[at + r] = X[base + r] + ws[rot + r * d + i] * tg;
     }
   }
@@ -369,36 +381,61 @@ export function mfviBeginSweep(ws: Float64Array): void {
 }
 
 /**
+ * Whether some cell of factor i holds more than twice its share 1/G of the measure its grid
+ * was placed by, (1 - MASS_SHARE) Uniform(grid) + MASS_SHARE mu_i: the factor has moved or
+ * narrowed since, and its grid no longer follows it.
+ */
+function unbalanced(ws: Float64Array, i: i32): bool {
+  const G = slot(ws, H_G);
+  const p = slot(ws, O_P) + i * G;
+  const x = slot(ws, O_X) + i * (G + 1);
+  const width = ws[x + G] - ws[x];
+  for (let k = 0; k < G; k++) {
+    const share = (1.0 - MASS_SHARE) * ((ws[x + k + 1] - ws[x + k]) / width) + MASS_SHARE * ws[p + k];
+    if (share * <f64>G > 2.0) return true;
+  }
+  return false;
+}
+
+/**
  * Proposes a new grid for factor i (masses in p, cumulative masses in cum): wider where mass
  * reaches an edge, narrower when the span between the 1e-9 and 1 - 1e-9 quantiles is less than
- * 40% of it: the new grid is that span plus 10% on each side (coarse cells cost KL in
- * proportion to h^2, and a tempered start leaves grids far too wide). Returns 1 if changed.
+ * 40% of it (the new grid is that span plus 10% on each side: a tempered start leaves grids far
+ * too wide), and re-placed when unbalanced. The new cells follow the factor (mixedEdges):
+ * coarse cells cost KL in proportion to the mass they hold times their width squared. Returns 1
+ * if the grid changed, 0 if not, -3 if it would have to widen past the largest finite number.
  */
 function adaptGrid(ws: Float64Array, i: i32): i32 {
   const G = slot(ws, H_G);
   const p = slot(ws, O_P) + i * G;
   const cum = slot(ws, O_CUM) + i * (G + 1);
-  const lo = ws[slot(ws, O_LO) + i];
-  const h = ws[slot(ws, O_H) + i];
-  const width = h * <f64>G;
+  const x = slot(ws, O_X) + i * (G + 1);
+  const lo = ws[x];
+  const hi = ws[x + G];
+  const width = hi - lo;
   const edge = ws[H_EDGE];
   let newLo = lo;
-  let newHi = lo + width;
+  let newHi = hi;
   const lowEdge = ws[p] + ws[p + 1] > edge;
   const highEdge = ws[p + G - 1] + ws[p + G - 2] > edge;
   if (lowEdge || highEdge) {
     if (lowEdge) newLo = lo - 0.5 * width;
-    if (highEdge) newHi = lo + 1.5 * width;
+    if (highEdge) newHi = hi + 0.5 * width;
+    if (!(newHi - newLo < Infinity)) return -3;
   } else {
-    const qa = quantile(ws, cum, G, lo, h, 1e-9);
-    const qb = quantile(ws, cum, G, lo, h, 1.0 - 1e-9);
-    const span = Math.max(qb - qa, h);
-    if (width <= 2.5 * span) return 0;
-    newLo = qa - 0.1 * span;
-    newHi = qb + 0.1 * span;
+    const qa = quantile(ws, cum, G, ws, x, 1e-9);
+    const qb = quantile(ws, cum, G, ws, x, 1.0 - 1e-9);
+    const span = Math.max(qb - qa, width / <f64>G);
+    if (width > 2.5 * span) {
+      newLo = qa - 0.1 * span;
+      newHi = qb + 0.1 * span;
+    } else if (!unbalanced(ws, i)) return 0;
   }
-  ws[slot(ws, O_LO) + i] = newLo;
-  ws[slot(ws, O_H) + i] = (newHi - newLo) / <f64>G;
+  const proposed = slot(ws, O_OLDX) + G + 1;
+  mixedEdges(ws, cum, G, ws, x, newLo, newHi, MASS_SHARE, ws, proposed);
+  // cells too narrow to tell their edges apart: keep the grid
+  for (let k = 0; k < G; k++) if (!(ws[proposed + k + 1] > ws[proposed + k])) return 0;
+  for (let k = 0; k <= G; k++) ws[x + k] = ws[proposed + k];
   ws[H_ADAPT] += 1.0;
   return 1;
 }
@@ -408,7 +445,7 @@ function adaptGrid(ws: Float64Array, i: i32): i32 {
  * if `adapt`, a grid change (returns 1: recompute e on the new grid and call again);
  * otherwise damping against the factor before the update, its total-variation change,
  * and the samples of coordinate i. Returns 0, or -1 when e has a NaN, -2 when the density
- * is zero on the whole grid.
+ * is zero on the whole grid, -3 when the grid cannot widen to hold the factor.
  */
 export function mfviFinishCoordinate(ws: Float64Array, i: i32, adapt: i32): i32 {
   const d = slot(ws, H_D);
@@ -420,18 +457,21 @@ export function mfviFinishCoordinate(ws: Float64Array, i: i32, adapt: i32): i32 
   const p = slot(ws, O_P) + i * G;
   const cum = slot(ws, O_CUM) + i * (G + 1);
   const beta = ws[H_BETA];
+  const x = slot(ws, O_X) + i * (G + 1);
   for (let g = 0; g < G; g++) {
     const v = ws[e + g];
     if (v != v) return -1;
-    ws[l + g] = -beta * v;
+    // mass of cell g: its width times the density exp(-beta e_g) at its centre
+    ws[l + g] = log(ws[x + g + 1] - ws[x + g]) - beta * v;
   }
   if (normaliseLog(ws, l, G, ws, p) == 0) return -2;
   cumulate(ws, p, G, ws, cum);
-  if (adapt != 0 && adaptGrid(ws, i) != 0) return 1;
+  if (adapt != 0) {
+    const r = adaptGrid(ws, i);
+    if (r != 0) return r;
+  }
   // the factor before the update, re-binned onto the current grid, into l
-  const lo = ws[slot(ws, O_LO) + i];
-  const h = ws[slot(ws, O_H) + i];
-  rebin(ws, slot(ws, O_OLD), G, ws[H_OLD_LO], ws[H_OLD_H], lo, h, G, ws, l);
+  rebin(ws, slot(ws, O_OLD), G, ws, slot(ws, O_OLDX), ws, slot(ws, O_X) + i * (G + 1), G, ws, l);
   let inside = 0.0;
   for (let k = 0; k < G; k++) inside += ws[l + k];
   const damping = ws[H_DAMPING];
@@ -473,7 +513,7 @@ export function mfviEndSweep(ws: Float64Array): f64 {
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
   let h = 0.0;
-  for (let i = 0; i < d; i++) h += entropy(ws, slot(ws, O_P) + i * G, G, ws[slot(ws, O_H) + i]);
+  for (let i = 0; i < d; i++) h += entropy(ws, slot(ws, O_P) + i * G, G, ws, slot(ws, O_X) + i * (G + 1));
   ws[H_ENTROPY] = h;
   return h;
 }
@@ -511,11 +551,10 @@ export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified
   for (let i = 0; i < d; i++) {
     if (stratified != 0) permutedStrata(y, i, d, n, rng);
     const cum = slot(ws, O_CUM) + i * (G + 1);
-    const lo = ws[slot(ws, O_LO) + i];
-    const h = ws[slot(ws, O_H) + i];
+    const x = slot(ws, O_X) + i * (G + 1);
     for (let j = 0; j < n; j++) {
       const u = stratified != 0 ? (y[j * d + i] + uniform(rng, 0)) / <f64>n : uniform(rng, 0);
-      y[j * d + i] = quantile(ws, cum, G, lo, h, u);
+      y[j * d + i] = quantile(ws, cum, G, ws, x, u);
     }
   }
   rotate(ws, y, n, out, 0);
@@ -543,7 +582,7 @@ export function mfviLogDensity(ws: Float64Array, points: Float64Array, n: i32, y
   rotate(ws, points, n, y, 1);
   for (let j = 0; j < n; j++) {
     let s = 0.0;
-    for (let i = 0; i < d; i++) s += histLogDensity(ws, slot(ws, O_P) + i * G, G, ws[slot(ws, O_LO) + i], ws[slot(ws, O_H) + i], y[j * d + i]);
+    for (let i = 0; i < d; i++) s += histLogDensity(ws, slot(ws, O_P) + i * G, G, ws, slot(ws, O_X) + i * (G + 1), y[j * d + i]);
     out[j] = s;
   }
 }

@@ -5,15 +5,19 @@ import { readCompact } from "./core/views.js";
 import * as portable from "./generated/portable/index.js";
 import { MAX_VALUES, booleanOption, integer, knownKeys, options, points as checkPoints, seedOption } from "./validate.js";
 
-/** A factor mu_i on its grid: cell centres `x` and the density at them (mass / cell width). */
+/**
+ * A factor mu_i on its grid: cell centres `x` and the density at them (mass / width). The
+ * cells need not be equal: adaptive grids place them where the factor's mass is.
+ */
 export interface Marginal {
   readonly x: Float64Array;
   readonly density: Float64Array;
   /** Cell masses (summing to 1). */
   readonly mass: Float64Array;
-  /** The grid: G cells of width `cellWidth` starting at `lo`. */
-  readonly lo: number;
-  readonly cellWidth: number;
+  /** The grid: G + 1 increasing cell edges. */
+  readonly edges: Float64Array;
+  /** Cell widths, edges[k + 1] - edges[k]. */
+  readonly widths: Float64Array;
 }
 
 /** @internal What a fit hands over to build an Approximation. */
@@ -53,13 +57,10 @@ export class Approximation extends FitReport {
     this.dim = d;
     this.factors = r.factors;
     this.rotation = rotation;
-    this.marginals = grids.map(({ lo, h, mass }) => ({
-      x: Float64Array.from({ length: mass.length }, (_, k) => lo + h * (k + 0.5)),
-      density: mass.map((p) => p / h),
-      mass,
-      lo,
-      cellWidth: h,
-    }));
+    this.marginals = grids.map(({ edges, mass }) => {
+      const widths = mass.map((_, k) => edges[k + 1] - edges[k]);
+      return { x: mass.map((_, k) => portable.centre(edges, 0, k)), density: mass.map((p, k) => p / widths[k]), mass, edges, widths };
+    });
     this.runs = r.runs;
     this.runErrors = r.runErrors;
   }
@@ -72,14 +73,14 @@ export class Approximation extends FitReport {
   /** Mean of q in x-coordinates: O E_mu[y]. */
   get mean(): Float64Array {
     const d = this.dim;
-    const m = this.marginals.map((g) => portable.histMean(g.mass, 0, g.mass.length, g.lo, g.cellWidth));
+    const m = this.marginals.map((g) => portable.histMean(g.mass, 0, g.mass.length, g.edges, 0));
     return Float64Array.from({ length: d }, (_, r) => m.reduce((s, mi, c) => s + this.rotation[r * d + c] * mi, 0));
   }
 
   /** Covariance of q in x-coordinates, d x d row-major: O diag(Var mu_i) O^T. */
   get covariance(): Float64Array {
     const d = this.dim;
-    const v = this.marginals.map((g) => portable.histVariance(g.mass, 0, g.mass.length, g.lo, g.cellWidth));
+    const v = this.marginals.map((g) => portable.histVariance(g.mass, 0, g.mass.length, g.edges, 0));
     const out = new Float64Array(d * d);
     for (let r = 0; r < d; r++)
       for (let c = 0; c < d; c++) {

@@ -121,6 +121,7 @@ const ABORTED = -100;
 export const STATUS_MESSAGES: Record<number, string> = {
   [-1]: "the target's log density was NaN at a grid point",
   [-2]: "the target's density is zero on a whole factor grid",
+  [-3]: "a factor's grid would have to widen past the largest finite number: the target's mass does not fall off along it (is exp(log pi) integrable?)",
 };
 
 /** Streams of options.klSeed: one to compare restarts on common draws, one for the reported KL. */
@@ -199,7 +200,7 @@ export class Engine {
 
   /**
    * One sweep. Returns 0, ABORTED, or a kernel failure code: -1 the density gave NaN, -2 it
-   * is zero on a whole grid.
+   * is zero on a whole grid, -3 a grid cannot widen to hold its factor.
    */
   sweep(): number {
     const adaptive = this.config.bounds === null;

@@ -170,7 +170,7 @@ async function describeFit(q: Approximation, target: Target, start: CollapseFit[
     const G = g.mass.length;
     const cum = new Float64Array(G + 1);
     P.cumulate(g.mass, 0, G, cum, 0);
-    return [P.quantile(cum, 0, G, g.lo, g.cellWidth, 0.005), P.quantile(cum, 0, G, g.lo, g.cellWidth, 0.995)] as const;
+    return [P.quantile(cum, 0, G, g.edges, 0, 0.005), P.quantile(cum, 0, G, g.edges, 0, 0.995)] as const;
   });
   const failed = q.status === "diverged" || !Number.isFinite(q.kl);
   const klError = (q as Approximation & { klError?: number }).klError;

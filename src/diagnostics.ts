@@ -222,8 +222,8 @@ export function marginalW1Estimate(approxOrSamples: ApproxOrSamples, mixture: Ga
     const cum = new Float64Array(G + 1);
     P.cumulate(g.mass, 0, G, cum, 0);
     // t = u.x = sign * y_i
-    cdf = (t) => (axis.sign > 0 ? P.cdf(cum, 0, G, g.lo, g.cellWidth, t) : 1 - P.cdf(cum, 0, G, g.lo, g.cellWidth, -t));
-    [lo, hi] = axis.sign > 0 ? [g.lo, g.lo + G * g.cellWidth] : [-(g.lo + G * g.cellWidth), -g.lo];
+    cdf = (t) => (axis.sign > 0 ? P.cdf(cum, 0, G, g.edges, 0, t) : 1 - P.cdf(cum, 0, G, g.edges, 0, -t));
+    [lo, hi] = axis.sign > 0 ? [g.edges[0], g.edges[G]] : [-g.edges[G], -g.edges[0]];
   } else {
     const { x, n } = draws(approxOrSamples, mixture, o);
     const p = (proj = new Float64Array(n));

@@ -38,7 +38,7 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
     for (let c = 0; c < G; c++) {
       if (!(g.mass[c] > 0)) continue;
       for (let u = 0; u < m; u++) {
-        y.push(g.lo + g.h * (c + 0.5 + 0.5 * rule.nodes[u]));
+        y.push(0.5 * (g.edges[c] + g.edges[c + 1]) + 0.5 * (g.edges[c + 1] - g.edges[c]) * rule.nodes[u]);
         w.push(g.mass[c] * 0.5 * rule.weights[u]);
       }
     }

@@ -42,13 +42,54 @@ export function columnsOrthonormal(a: Float64Array, m: number, k: number): numbe
 }
 
 /**
- * The O(h^2) excess of a histogram factor product's KL over that of the smooth factors it
- * resolves: a cell's mean of V exceeds V at its centre by h^2 V'' / 24, so KL(histograms)
- * ~ KL(smooth) + sum_i h_i^2 E[d_ii V] / 24, with `curvature[i]` standing for E[d_ii V]
- * (the precision's diagonal for a Gaussian).
+ * The O(w^2) loss of a histogram factor product's KL against the smooth factors it resolves,
+ * each factor close to a Gaussian with precision `curvature[i]` (the precision's diagonal for
+ * a Gaussian target): a histogram fitted at cell centres loses sum_k p_k w_k^2 U'(c_k)^2 / 24
+ * per factor (U = -log of the smooth factor, w_k the cell widths; a cell's mean of V exceeds V
+ * at its centre by w^2 U'' / 24, and the midpoint rule misses the rest), here with
+ * U'(t) = curvature (t - mean). On a uniform grid that is h^2 curvature / 24.
  */
-export function gridExcess(q: { marginals: readonly { cellWidth: number }[] }, curvature: readonly number[]): number {
-  return q.marginals.reduce((s, m, i) => s + (m.cellWidth * m.cellWidth * curvature[i]) / 24, 0);
+export function gridExcess(q: { marginals: readonly { x: Float64Array; mass: Float64Array; widths: Float64Array }[] }, curvature: readonly number[]): number {
+  return q.marginals.reduce((s, f, i) => {
+    const mu = f.mass.reduce((a, p, k) => a + p * f.x[k], 0);
+    return s + f.mass.reduce((a, p, k) => a + p * f.widths[k] ** 2 * (curvature[i] * (f.x[k] - mu)) ** 2, 0) / 24;
+  }, 0);
+}
+
+/**
+ * KL(q || N(m, S)) in closed form for a product of histogram factors q (identity rotation),
+ * from its marginals alone: -sum_i H(q_i) + E_q[V], where for the quadratic V
+ * E_q[V] = ((mu - m)^T P (mu - m) + sum_i P_ii Var(q_i) + log det(2 pi S)) / 2, P = S^-1, and
+ * Var(q_i) counts the spread w^2 / 12 inside each cell.
+ */
+export function histogramGaussianKl(
+  q: { marginals: readonly { x: Float64Array; mass: Float64Array; widths: Float64Array }[] },
+  m: readonly number[],
+  S: readonly (readonly number[])[],
+  P: readonly (readonly number[])[],
+): number {
+  const d = m.length;
+  const mu = q.marginals.map((f) => f.mass.reduce((s, p, k) => s + p * f.x[k], 0));
+  const vars = q.marginals.map((f, i) => f.mass.reduce((s, p, k) => s + p * ((f.x[k] - mu[i]) ** 2 + f.widths[k] ** 2 / 12), 0));
+  const entropy = q.marginals.reduce((s, f) => s - f.mass.reduce((a, p, k) => a + (p > 0 ? p * Math.log(p / f.widths[k]) : 0), 0), 0);
+  let quad = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) quad += (mu[i] - m[i]) * P[i][j] * (mu[j] - m[j]);
+  const trace = vars.reduce((s, v, i) => s + P[i][i] * v, 0);
+  const logDet = Math.log(det(S.map((r) => [...r]))) + d * Math.log(2 * Math.PI);
+  return -entropy + (quad + trace + logDet) / 2;
+}
+
+function det(a: number[][]): number {
+  // Gaussian elimination without pivoting: the covariances here are positive definite
+  let p = 1;
+  for (let i = 0; i < a.length; i++) {
+    p *= a[i][i];
+    for (let r = i + 1; r < a.length; r++) {
+      const f = a[r][i] / a[i][i];
+      for (let c = i; c < a.length; c++) a[r][c] -= f * a[i][c];
+    }
+  }
+  return p;
 }
 
 /** The share of 20,000 stratified draws of a 2-D fit with x_1 < x_2 (mu_1 < mu_2 on Old Faithful). */

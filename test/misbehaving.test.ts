@@ -92,7 +92,7 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     });
     return Object.assign(target, { calls: () => calls });
   };
-  const fitBits = (q: Approximation) => [q.iterations, ...q.trace, ...q.marginals.flatMap((m) => [m.lo, m.cellWidth, ...m.mass])];
+  const fitBits = (q: Approximation) => [q.iterations, ...q.trace, ...q.marginals.flatMap((m) => [...m.edges, ...m.mass])];
 
   test("an abort seen inside a sweep (the user's code aborts) ends mfvi 'aborted' with the state before that sweep", async () => {
     const o = { backend, gridSize: 32, tol: 1e-12 };
@@ -122,21 +122,22 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     }
   });
 
-  test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1307, each mode of factor 0 in one cell) is 'unreliable', not 'converged'", async () => {
+  test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1305) is not 'converged'", async () => {
     const t = labelSwitchingPosterior();
     const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
     const draws = (await lmc(t, { backend, seed: 1, step: 1e-4, steps: 400, chains: 60, init: [mean, mean] })).samples;
     const q = await rovi(t, { backend, seed: 1, gridSize: 64, rotationInit: await principalAxes(draws, 2, { backend }), temper: false });
     expect(q.kl).toBeGreaterThan(1000); // the good fit's is about 308
-    expect(q.status).toBe("unreliable");
-    expect(q.message).toMatch(/^factor 0 has 1\.000 of its mass in two of its 64 cells/);
+    // its grids follow both modes of factor 0, so it is not squeezed into cells ('unreliable'): it creeps
+    expect(q.converged).toBe(false);
+    expect(q.status).toBe("maxIterations");
   });
 
   test.each([1e308, -1e308])("a constant log pi of %s is 'diverged' with a message (it gave kl = +-Infinity and 'maxSweeps')", async (v) => {
     const t = customTarget({ dim: 2, logDensity: (_, out) => out.fill(v), gradLogDensity: (_, g) => g.fill(0) });
     for (const q of [await mfvi(t, { backend, gridSize: 32 }), await rovi(t, { backend, ...small, temper: false })]) {
       expect(q.status).toBe("diverged");
-      expect(q.message).toMatch(/not finite|is NaN/);
+      expect(q.message).toMatch(/not finite|is NaN|widen past the largest finite number/);
     }
   });
 

@@ -42,7 +42,7 @@ function stepByHand<R, I>(fit: Stepper<R, I>): { result: R; steps: number; snaps
 const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Object.is(v, -0) ? "-0" : String(v)));
 
 function approximationBits(q: Approximation) {
-  return { kl: String(q.kl), status: q.status, iterations: q.iterations, rotation: bits(q.rotation), trace: bits(q.trace), masses: q.marginals.map((m) => bits(m.mass)), lo: q.marginals.map((m) => m.lo), runs: q.runs && bits(q.runs) };
+  return { kl: String(q.kl), status: q.status, iterations: q.iterations, rotation: bits(q.rotation), trace: bits(q.trace), masses: q.marginals.map((m) => bits(m.mass)), edges: q.marginals.map((m) => bits(m.edges)), runs: q.runs && bits(q.runs) };
 }
 
 function lmcBits(r: LmcResult) {

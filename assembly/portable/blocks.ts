@@ -3,10 +3,10 @@
 import { logSumExpStrided } from "./math";
 import { componentLogDensity } from "./descriptor";
 
-export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64Array, co: i32, lo: f64, h: f64, G: i32, weight: f64, e: Float64Array, eo: i32): void {
+export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64Array, co: i32, ts: Float64Array, to: i32, G: i32, weight: f64, e: Float64Array, eo: i32): void {
   const scratch = ao + 3 * K;
   for (let g = 0; g < G; g++) {
-    const tg = lo + h * (<f64>g + 0.5);
+    const tg = ts[to + g];
     for (let k = 0; k < K; k++) abc[scratch + k] = ct[co + k] - 0.5 * (abc[ao + 3 * k] + tg * (2.0 * abc[ao + 3 * k + 1] + tg * abc[ao + 3 * k + 2]));
     e[eo + g] -= weight * logSumExpStrided(abc, scratch, 1, K);
   }

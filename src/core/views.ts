@@ -3,17 +3,15 @@
 import type { Buffer } from "../backend.js";
 import * as P from "../generated/portable/index.js";
 
-/** One factor's histogram: G cells of width h from lo, with their masses. */
+/** One factor's histogram: G cells between G + 1 increasing edges, with their masses. */
 export interface FactorGrid {
-  lo: number;
-  h: number;
+  edges: Float64Array;
   mass: Float64Array;
 }
 
 /** Rows of an mfviInit workspace that a compact copy keeps: grids, masses, CDFs, rotation. */
 const COMPACT_BLOCKS: readonly [slot: number, length: (d: number, G: number) => number][] = [
-  [P.O_LO, (d) => d],
-  [P.O_H, (d) => d],
+  [P.O_X, (d, G) => d * (G + 1)],
   [P.O_P, (d, G) => d * G],
   [P.O_CUM, (d, G) => d * (G + 1)],
   [P.O_ROT, (d) => d * d],
@@ -78,8 +76,7 @@ export function readCompact(f: Float64Array): { d: number; G: number; rotation: 
   const G = f[P.H_G];
   const rot = f[P.O_ROT];
   const grids = Array.from({ length: d }, (_, i) => ({
-    lo: f[f[P.O_LO] + i],
-    h: f[f[P.O_H] + i],
+    edges: f.slice(f[P.O_X] + i * (G + 1), f[P.O_X] + (i + 1) * (G + 1)),
     mass: f.slice(f[P.O_P] + i * G, f[P.O_P] + (i + 1) * G),
   }));
   return { d, G, rotation: f.slice(rot, rot + d * d), grids };
