@@ -95,7 +95,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
-  caviCaps(t, quadrature === "exact", gridSize, samples, extra.includes("rotationSteps") ? o : null); // rotationSteps: rovi's options
+  caviCaps(t, quadrature === "exact", gridSize, samples);
   const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
   const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);

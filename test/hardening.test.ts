@@ -4,6 +4,7 @@
 // written by test/fixtures/make_hardening.py (mpmath).
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, mfviStepper, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { parseRoviOptions } from "../src/rovi-options.js";
 import reference from "./fixtures/hardening.json" with { type: "json" };
 import { expectRejection, orthogonalityError } from "./helpers.js";
 
@@ -144,6 +145,9 @@ describe.each(backends)("backend %s", (backend) => {
     await expectRejection(rovi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(rovi(wide(513), { backend }), RangeError, /^target\.dim must be at most 512 for rovi \(its rotation step takes the SVD of a dim x dim matrix\); got 513$/);
     await expectRejection(rovi(wide(100), { backend, rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 \(rotationSamples x dim <= 2\^26 numbers per buffer of draws\); got 671089$/);
+    // rovi's own parser holds its caps, beside its other checks
+    expectThrow(() => parseRoviOptions(wide(513), {}), RangeError, /^target\.dim must be at most 512 for rovi /);
+    expectThrow(() => parseRoviOptions(wide(100), { rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 /);
     // Langevin holds chains x dim numbers only: 20,000 coordinates run
     expect((await lmc(wide(20_000), { backend, step: 0.1, steps: 2, chains: 2 })).status).toBe("completed");
   });
