@@ -1,7 +1,7 @@
 // Misbehaving targets and callbacks: every one gets a clear error or a status that says what
 // went wrong, never a silent 'converged', a flat target or an unhandled rejection.
 import { describe, expect, test } from "vitest";
-import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, type Approximation } from "../src/index.js";
+import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, roviStepper, type Approximation } from "../src/index.js";
 import { expectRejection } from "./helpers.js";
 
 await ready("wasm");
@@ -79,13 +79,17 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expect(r.status).toBe("diverged");
   });
 
-  /** A custom mixture whose logDensity aborts `controller` on its call number `at` (1-based); `calls()` counts them. */
-  const abortingAt = (controller: AbortController, at: number) => {
+  /**
+   * A custom mixture whose logDensity aborts `controller` on its call number `at` (1-based), or
+   * on the first call for which `at(call, points)` holds; `calls()` counts them.
+   */
+  const abortingAt = (controller: AbortController, at: number | ((call: number, points: number) => boolean)) => {
     let calls = 0;
+    const when = typeof at === "number" ? (call: number) => call === at : at;
     const target = customTarget({
       dim: 2,
       logDensity: (p, out) => {
-        if (++calls === at) controller.abort();
+        if (when(++calls, out.length) && !controller.signal.aborted) controller.abort();
         mixture.logDensityBatch(p, out);
       },
       gradLogDensity: (p, g) => mixture.gradLogDensityBatch(p, g),
@@ -120,6 +124,37 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
       expect(Number.isFinite(q.kl)).toBe(true);
       expect(target.calls()).toBe(at + 1); // the KL of 32 x 32 cells: one batch
     }
+  });
+
+  test("a RoVI sweep the user's code aborts is not counted in iterations: the result is the state after the sweeps before it", async () => {
+    const o = { backend, ...small, tol: 1e-12, temper: false, rotationInit: "identity" as const };
+    const counting = abortingAt(new AbortController(), 0);
+    const stepper = await roviStepper(counting, o);
+    let sweeps = 0;
+    for (let k = 0; k < 3; k++) sweeps = (stepper.step() as { sweep: number }).sweep;
+    const calls = counting.calls();
+    const three = stepper.current();
+    stepper.dispose();
+    expect(sweeps).toBe(3);
+    // the first call of sweep 4 aborts
+    const c = new AbortController();
+    const reported: number[] = [];
+    const q = await rovi(abortingAt(c, calls + 1), { ...o, signal: c.signal, onProgress: (info) => void reported.push((info as { sweep: number }).sweep) });
+    expect([q.status, q.message]).toEqual(["aborted", "aborted by options.signal during a sweep (the result is the state before it)"]);
+    expect(q.iterations).toBe(3);
+    expect(reported).toEqual([1, 2, 3, 3]);
+    expect([...fitBits(q), ...q.rotation]).toEqual([...fitBits(three), ...three.rotation]);
+    expect(q.kl).toBe(three.kl);
+  });
+
+  test("an abort in RoVI's rotation step after a sweep that met tol ends it 'aborted' (the step's 0 read as a settled rotation: 'converged'), the sweep counted", async () => {
+    // rotation draws (512 points) are told from the sweep's batches (32 x 32 cells) by their size
+    const c = new AbortController();
+    const q = await rovi(abortingAt(c, (_, points) => points === small.rotationSamples), { backend, ...small, tol: 0.5, temper: false, rotationInit: "identity", signal: c.signal });
+    expect(q.status).toBe("aborted");
+    expect(q.message).toMatch(/^aborted by options\.signal during a rotation phase/);
+    expect(q.iterations).toBe(1);
+    expect(q.trace.length).toBe(1);
   });
 
   test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1307, each mode of factor 0 in one cell) is 'unreliable', not 'converged'", async () => {
