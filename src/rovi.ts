@@ -187,7 +187,8 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
     if (run.status !== "running") {
       this.closeRun(run);
       const r = this.cfg.first + this.finished.length;
-      if (run.status !== "aborted" && r < this.cfg.end) this.run = this.startRun(r);
+      // the run's KL may have seen an abort: then no further restart
+      if (run.status !== "aborted" && r < this.cfg.end && !this.config.signal?.aborted) this.run = this.startRun(r);
       else this.settle();
     }
     return { ...info, phase: "fit", status: this.status };

@@ -1,7 +1,7 @@
 // Misbehaving targets and callbacks: every one gets a clear error or a status that says what
 // went wrong, never a silent 'converged', a flat target or an unhandled rejection.
 import { describe, expect, test } from "vitest";
-import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, roviStepper, type Approximation } from "../src/index.js";
+import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMfviStepper, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, roviStepper, type Approximation } from "../src/index.js";
 import { expectRejection } from "./helpers.js";
 
 await ready("wasm");
@@ -155,6 +155,66 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expect(q.message).toMatch(/^aborted by options\.signal during a rotation phase/);
     expect(q.iterations).toBe(1);
     expect(q.trace.length).toBe(1);
+  });
+
+  /** The sampled KL that stands in for an exact one the signal stopped: its error, its warning, and within 4 errors of the exact one. */
+  const expectStoppedKl = (q: Approximation, exactKl: number) => {
+    expect(q.klError).toBeGreaterThan(0);
+    expect(q.warnings).toContain("kl is a sampled estimate (options.klSamples = 32768 draws): options.signal stopped the exact sum over the grids' cells");
+    expect(Math.abs(q.kl - exactKl)).toBeLessThan(4 * q.klError);
+  };
+  const BATCH = 65536; // points per batch of the exact KL (src/kl.ts)
+
+  test("an abort the user's code makes during an exact KL of several batches stops the sum there: the sampled KL of the same factors", async () => {
+    // 2 nodes per cell and axis at gridSize 200: about 400^2 points, 3 batches; a sweep's batches are <= 200^2
+    const o = { backend, gridSize: 200 };
+    const reference = await mfvi(abortingAt(new AbortController(), 0), o);
+    expect([reference.klError, reference.warnings]).toEqual([0, []]);
+    const c = new AbortController();
+    const batches: number[] = [];
+    const q = await mfvi(abortingAt(c, (_, points) => (batches.push(points), points === BATCH)), { ...o, signal: c.signal });
+    expect(q.status).toBe(reference.status);
+    expect(fitBits(q)).toEqual(fitBits(reference));
+    expectStoppedKl(q, reference.kl);
+    expect(batches.filter((n) => n === BATCH).length).toBe(1); // no second batch
+  });
+
+  test("rovi: an abort during a run's exact KL starts no further restart", async () => {
+    const o = { backend, ...small, gridSize: 200, maxSweeps: 4, restarts: 2, temper: false, rotationInit: "identity" as const };
+    const c = new AbortController();
+    const q = await rovi(abortingAt(c, (_, points) => points === BATCH), { ...o, signal: c.signal });
+    expect(q.runs!.length).toBe(1);
+    expect(q.klError).toBeGreaterThan(0);
+    expect(q.warnings).toContain("kl is a sampled estimate (options.klSamples = 32768 draws): options.signal stopped the exact sum over the grids' cells");
+  });
+
+  test("a fit aborted between sweeps does not sum an exact KL of several batches (a 3-D mixture's took 13 s): its sampled KL instead", async () => {
+    const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-2, 0, 1], [2, 1, -1]], covariances: [1, [2, 1, 0.5]] });
+    const o = { backend, gridSize: 48, quadrature: "exact" as const };
+    const stepper = await mfviStepper(t, o);
+    stepper.step();
+    const one = stepper.current();
+    stepper.dispose();
+    const c = new AbortController();
+    const q = await mfvi(t, { ...o, signal: c.signal, onProgress: () => c.abort() });
+    expect([q.status, q.iterations]).toEqual(["aborted", 1]);
+    expect(fitBits(q)).toEqual(fitBits(one));
+    expect(one.klError).toBe(0);
+    expectStoppedKl(q, one.kl);
+  });
+
+  test("gaussianMfvi's grids' exact KL honours its signal too", async () => {
+    const o = { backend, init: { center: 1, scale: 1 } };
+    const stepper = await gaussianMfviStepper(mixture, o);
+    for (let k = 0; k < 3; k++) stepper.step();
+    const three = stepper.result(); // stopped: the average of its windows, KL exact
+    stepper.dispose();
+    const c = new AbortController();
+    const q = await gaussianMfvi(mixture, { ...o, signal: c.signal, onProgress: (p) => void (p.sweep >= 300 && c.abort()) });
+    expect([q.status, q.iterations]).toEqual(["aborted", 300]);
+    expect(q.marginals.flatMap((m) => [m.lo, m.cellWidth, ...m.mass])).toEqual(three.marginals.flatMap((m) => [m.lo, m.cellWidth, ...m.mass]));
+    expect(three.klError).toBe(0);
+    expectStoppedKl(q, three.kl);
   });
 
   test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1307, each mode of factor 0 in one cell) is 'unreliable', not 'converged'", async () => {
