@@ -171,6 +171,10 @@ describe.each(backends)("backend %s", (backend) => {
     await expectRejection(gaussianMfvi(custom, { backend, gridSize: 2049 }), RangeError, /^options\.gridSize must be at most 2048 for exact quadrature in 2-D of a custom target \(gridSize\^2 <= 2\^22 cells per sweep\); got 2049$/);
     expect(calls).toBe(0);
     await expectRejection(gaussianMfviStepper(mixture, { backend, gridSize: 8 }), RangeError, /^options\.gridSize must be an integer in \[16, 65536\]; got 8$/);
+    // not mfvi's cap on a custom target's sweep batch (samples x gridSize x dim), which names
+    // an option gaussianMfvi does not take: its grids never sweep
+    const wide = customTarget({ dim: 16, logDensity: (p, out) => out.fill(0), gradLogDensity: (p, g) => g.fill(0) });
+    (await gaussianMfviStepper(wide, { backend, gridSize: 65536 })).dispose();
   });
 
   test("a target's dispose() frees its WASM copies and leaves it usable, same bits", () => {
