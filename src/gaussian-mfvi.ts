@@ -51,7 +51,7 @@ async function start(target: Target, opts: GaussianMfviOptions | undefined): Pro
   // the grids' options with mfvi's checks and caps, before any work; their KL is evaluated
   // on draws of this fit's seed (sampled quadrature, d > 2) and honours its signal. The grids
   // never sweep: the fewest samples (a custom target's batch cap on them is not gaussianMfvi's)
-  const grids = { ...parseCaviOptions(target, { samples: 2, ...(o.gridSize === undefined ? {} : { gridSize: o.gridSize }) }), seed: c.seed, klSeed: c.seed, signal: c.signal };
+  const grids = { ...parseCaviOptions(target, { samples: 2, gridSize: o.gridSize }), seed: c.seed, klSeed: c.seed, signal: c.signal };
   return { fit: new MeanFieldFit(await getBackend(c.backend), target, c, grids), c };
 }
 
