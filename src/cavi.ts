@@ -46,7 +46,12 @@ export interface CaviOptions {
   damping?: number;
   /** Starting factors N(center_i, scale_i^2) (numbers apply to every coordinate), or 'auto' (default). */
   init?: "auto" | { center: number | readonly number[]; scale: number | readonly number[] };
-  /** Draws for the final KL estimate in 'sampled' quadrature (in at least 8 blocks, for its standard error); default 32768. */
+  /**
+   * Draws for the final KL estimate in 'sampled' quadrature (in at least 8 blocks, for its
+   * standard error); also in 'exact' quadrature once `signal` is aborted: an exact KL of more
+   * than 65536 points then stops at its next batch of them and is estimated from these draws
+   * instead (a warning says so). Default 32768.
+   */
   klSamples?: number;
   /** Seed of those draws (integer in [0, 2^53)); default: `seed`. */
   klSeed?: number;
@@ -95,7 +100,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
-  caviCaps(t, quadrature === "exact", gridSize, samples, extra.includes("rotationSteps") ? o : null); // rotationSteps: rovi's options
+  caviCaps(t, quadrature === "exact", gridSize, samples);
   const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
   const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);
@@ -267,12 +272,14 @@ export class Engine {
    * The KL of the current factors as the Approximation holds them (histograms, uniform within
    * cells), without changing them: E_q[V] - sum_i H(mu_i). Exact quadrature integrates V over
    * every cell (kl.ts; error 0 reported); sampled quadrature averages V over `klSamples` exact
-   * draws from the stream `stream` of options.klSeed, with its standard error.
+   * draws from the stream `stream` of options.klSeed, with its standard error. So does exact
+   * quadrature once options.signal has stopped its sum (`stopped`).
    */
-  evaluateKl(stream: number = KL_REPORT): { kl: number; klError: number } {
+  evaluateKl(stream: number = KL_REPORT): { kl: number; klError: number; stopped?: true } {
     const k = this.backend.kernels;
     const h = k.mfviEndSweep(this.ws);
-    if (this.config.exact) return { kl: cellIntegratedPotential(this.view.compact(), this.evaluator, this.bufs) - h, klError: 0 };
+    const exact = this.config.exact ? cellIntegratedPotential(this.view.compact(), this.evaluator, this.bufs, this.config.signal) : null;
+    if (exact !== null) return { kl: exact - h, klError: 0 };
     const rng = this.klRng;
     k.seedStreams(rng.handle, this.config.klSeed.lo ^ stream, this.config.klSeed.hi, 1);
     const y = this.bufs.scratch("klY", Math.ceil(this.config.klSamples / 8) * this.d);
@@ -284,7 +291,7 @@ export class Engine {
       (n, x) => k.mfviSample(this.ws, rng.handle, n, 1, y.handle, x.handle),
       (logp, n) => k.meanPotential(logp.handle, n),
     );
-    return { kl: e.mean - h, klError: e.standardError };
+    return { kl: e.mean - h, klError: e.standardError, ...(this.config.exact ? { stopped: true as const } : {}) };
   }
 
   /** Largest factor change (total variation) in the last sweep. */
@@ -298,9 +305,10 @@ export class Engine {
    * the caller's own.
    */
   report(r: { method: string; status: StepperStatus; message: string; iterations: number; warnings?: string[]; trace?: number[] }, stream = KL_REPORT): ApproximationParts {
-    const { kl, klError } = r.status === "diverged" ? { kl: NaN, klError: NaN } : this.evaluateKl(stream);
+    const { kl, klError, stopped } = r.status === "diverged" ? { kl: NaN, klError: NaN } : this.evaluateKl(stream);
     const factors = this.view.compact();
     const warnings = [...checkFactors(factors).warnings, ...(r.warnings ?? [])];
+    if (stopped) warnings.push(`kl is a sampled estimate (options.klSamples = ${this.config.klSamples} draws): options.signal stopped the exact sum over the grids' cells`);
     const klWarning = klErrorWarning(kl, klError);
     if (klWarning) warnings.push(klWarning);
     const { method, status, message, iterations } = r;

@@ -115,12 +115,20 @@ export function componentMassEstimate(approxOrSamples: ApproxOrSamples, mixture:
  */
 export function marginalCdf(mixture: GaussianMixture, direction: ArrayLike<number>): (t: number) => number {
   const d = checkMixture(mixture).dim;
-  return exactCdf(mixture, unit("direction", direction, d));
+  return exactCdf(along(mixture, unit("direction", direction, d)));
 }
 
-function exactCdf(mixture: GaussianMixture, u: Float64Array): (t: number) => number {
+/** A component of the mixture's marginal along a unit vector. */
+interface Projected {
+  w: number;
+  mu: number;
+  sd: number;
+}
+
+/** Each component's weight, mean u.m_k and sd sqrt(u^T S_k u) along the unit vector u. */
+function along(mixture: GaussianMixture, u: Float64Array): Projected[] {
   const d = mixture.dim;
-  const parts = mixture.components.map((c) => {
+  return mixture.components.map((c) => {
     let mu = 0;
     let v = 0;
     for (let r = 0; r < d; r++) {
@@ -129,6 +137,9 @@ function exactCdf(mixture: GaussianMixture, u: Float64Array): (t: number) => num
     }
     return { w: c.weight, mu, sd: Math.sqrt(v) };
   });
+}
+
+function exactCdf(parts: readonly Projected[]): (t: number) => number {
   return (t) => {
     if (typeof t !== "number" || Number.isNaN(t)) throw typeError("t", "a number (not NaN)", t);
     return parts.reduce((s, p) => s + p.w * 0.5 * P.erfc(-(t - p.mu) / (p.sd * Math.SQRT2)), 0);
@@ -210,7 +221,8 @@ export function marginalW1Estimate(approxOrSamples: ApproxOrSamples, mixture: Ga
   const o = drawOptions(opts, d);
   sameDim(approxOrSamples, d);
   const u = unit("direction", direction, d);
-  const exact = exactCdf(mixture, u);
+  const parts = along(mixture, u);
+  const exact = exactCdf(parts);
   let cdf: (t: number) => number;
   let lo: number;
   let hi: number;
@@ -232,15 +244,9 @@ export function marginalW1Estimate(approxOrSamples: ApproxOrSamples, mixture: Ga
     cdf = (t) => below(p, t) / n;
     [lo, hi] = [p[0], p[n - 1]];
   }
-  for (const c of mixture.components) {
-    let mu = 0;
-    let v = 0;
-    for (let r = 0; r < d; r++) {
-      mu += u[r] * c.mean[r];
-      for (let s = 0; s < d; s++) v += u[r] * c.covariance[r * d + s] * u[s];
-    }
-    lo = Math.min(lo, mu - 12 * Math.sqrt(v));
-    hi = Math.max(hi, mu + 12 * Math.sqrt(v));
+  for (const p of parts) {
+    lo = Math.min(lo, p.mu - 12 * p.sd);
+    hi = Math.max(hi, p.mu + 12 * p.sd);
   }
   const N = 20_000;
   const h = (hi - lo) / N;

@@ -5,13 +5,12 @@
 // the kernels: assembly/advi.ts).
 import { Approximation } from "./approximation.js";
 import { getBackend, type Backend } from "./backend.js";
-import { Engine, parseCaviOptions, type ProgressInfo } from "./cavi.js";
+import { Engine, parseCaviOptions, type CaviConfig, type ProgressInfo } from "./cavi.js";
 import { AdviFit, parseAdvi, type AdviConfig, type AdviOptions } from "./core/advi.js";
 import { runToEnd, type Stepper } from "./core/driver.js";
 import * as P from "./generated/portable/index.js";
 import { identity } from "./mfvi.js";
 import type { Target } from "./targets.js";
-import { integer } from "./validate.js";
 
 export interface GaussianMfviOptions extends AdviOptions {
   /** Cells of each histogram factor of the returned Approximation; default 256. */
@@ -24,7 +23,8 @@ class MeanFieldFit extends AdviFit<Approximation> {
     backend: Backend,
     target: Target,
     c: AdviConfig,
-    private readonly gridSize: number | undefined,
+    /** The grids' engine: its gridSize, quadrature and KL draws. */
+    private readonly grids: CaviConfig,
   ) {
     super(backend, target, c, false);
   }
@@ -32,9 +32,7 @@ class MeanFieldFit extends AdviFit<Approximation> {
   /** The Gaussian factors on histogram grids of center +- 8 scale, their KL evaluated like a fit's. */
   protected build(theta: Float64Array): Approximation {
     const d = this.d;
-    // the grids' KL is evaluated on draws of this fit's seed (sampled quadrature, d > 2)
-    const grids = parseCaviOptions(this.target, { backend: this.backend.name, ...(this.gridSize === undefined ? {} : { gridSize: this.gridSize }) });
-    const engine = Engine.on(this.backend, this.target, { ...grids, seed: this.c.seed, klSeed: this.c.seed });
+    const engine = Engine.on(this.backend, this.target, this.grids);
     try {
       engine.setRotation(identity(d));
       engine.initFactors(
@@ -50,8 +48,11 @@ class MeanFieldFit extends AdviFit<Approximation> {
 
 async function start(target: Target, opts: GaussianMfviOptions | undefined): Promise<{ fit: MeanFieldFit; c: AdviConfig }> {
   const { c, o } = parseAdvi(target, opts, ["gridSize"]);
-  const gridSize = o.gridSize === undefined ? undefined : integer("options.gridSize", o.gridSize, 16, 65536);
-  return { fit: new MeanFieldFit(await getBackend(c.backend), target, c, gridSize), c };
+  // the grids' options with mfvi's checks and caps, before any work; their KL is evaluated
+  // on draws of this fit's seed (sampled quadrature, d > 2) and honours its signal. The grids
+  // never sweep: the fewest samples (a custom target's batch cap on them is not gaussianMfvi's)
+  const grids = { ...parseCaviOptions(target, { samples: 2, gridSize: o.gridSize }), seed: c.seed, klSeed: c.seed, signal: c.signal };
+  return { fit: new MeanFieldFit(await getBackend(c.backend), target, c, grids), c };
 }
 
 /**

@@ -25,9 +25,11 @@ const BATCH = 1 << 16;
 /**
  * E_q[V] over the cells of the factors' grids (compact workspace f), by the tensor rule: for
  * each cell of the product grid with positive mass, the rule's nodes in y, rotated to x = O y.
- * The sum runs in a fixed order, so every backend and engine gives the same bits.
+ * The sum runs in a fixed order, so every backend and engine gives the same bits. A sum of
+ * more than one batch reads `signal` before each batch and returns null once it is aborted
+ * (a partial sum is no estimate; one batch costs no more than a sampled estimate).
  */
-export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, bufs: BufferSet): number {
+export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, bufs: BufferSet, signal: AbortSignal | null = null): number | null {
   const { d, G, rotation, grids } = readCompact(f);
   const rule = GAUSS_LEGENDRE[nodesFor(d, G)];
   const m = rule.nodes.length;
@@ -51,12 +53,14 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
   let total = 0;
   let x = X.view;
   const flush = () => {
-    if (n === 0) return;
+    if (n === 0) return true;
+    if (count > BATCH && signal?.aborted) return false;
     evaluator.logDensity(X, n, logp);
     const lp = logp.view;
     for (let j = 0; j < n; j++) total -= weights[j] * lp[j];
     n = 0;
     x = X.view; // the user's code may have grown WASM memory, detaching the old view
+    return true;
   };
   // every tuple of nodes, the last axis fastest
   const index = new Int32Array(d);
@@ -70,11 +74,10 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
       x[n * d + r] = s;
     }
     weights[n++] = w;
-    if (n === BATCH) flush();
+    if (n === BATCH && !flush()) return null;
     for (let i = d - 1; i >= 0 && ++index[i] === axes[i].y.length; i--) index[i] = 0;
   }
-  flush();
-  return total;
+  return flush() ? total : null;
 }
 
 /** A Monte Carlo mean and its standard error. */

@@ -5,7 +5,13 @@ import * as P from "./generated/portable/index.js";
 import type { CaviOptions, ProgressInfo } from "./cavi.js";
 import type { StepperStatus } from "./core/driver.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, inRange, integer, knownKeys, matrix, oneOf, options, rangeError, typeError } from "./validate.js";
+import { Described, finite, inRange, integer, knownKeys, matrix, MAX_VALUES, oneOf, options, rangeError, typeError } from "./validate.js";
+
+/**
+ * Most coordinates of a RoVI fit: its rotation step takes the SVD of a dim x dim matrix, on
+ * draws of rotationSamples x dim numbers (by default 128 dim^2: 2^25 at 512).
+ */
+export const MAX_ROVI_DIM = 512;
 
 export interface TemperSchedule {
   /** First exponent beta of V_beta = beta V; default 0.05. */
@@ -126,6 +132,11 @@ export interface RoviConfig {
 
 export function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviConfig {
   const d = target.dim;
+  // the work caps first: rotationInit's draws are decomposed below
+  if (d > MAX_ROVI_DIM) throw rangeError("target.dim", `at most ${MAX_ROVI_DIM} for rovi (its rotation step takes the SVD of a dim x dim matrix)`, d);
+  const rotationSamples = opts.rotationSamples === undefined ? Math.max(4096, 128 * d) : integer("options.rotationSamples", opts.rotationSamples, 2, 1e7);
+  if (rotationSamples * d > MAX_VALUES)
+    throw rangeError("options.rotationSamples", `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d} (rotationSamples x dim <= 2^26 numbers per buffer of draws)`, rotationSamples);
   const explore = exploreSettings(opts.explore, d);
   let rotationInit: RoviConfig["rotationInit"] = target instanceof GaussianMixture ? "pca" : explore ? "explore" : "identity";
   const ri = opts.rotationInit;
@@ -193,7 +204,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     betas,
     rotationEvery: opts.rotationEvery === undefined ? 1 : integer("options.rotationEvery", opts.rotationEvery, 1, 1e6),
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),
-    rotationSamples: opts.rotationSamples === undefined ? Math.max(4096, 128 * d) : integer("options.rotationSamples", opts.rotationSamples, 2, 1e7),
+    rotationSamples,
     rotationTol: opts.rotationTol === undefined ? 1e-4 : finite("options.rotationTol", opts.rotationTol),
     cyclesPerStage: opts.cyclesPerStage === undefined ? 3 : integer("options.cyclesPerStage", opts.cyclesPerStage, 1, 1e6),
     maxBacktracks: pro.maxBacktracks === undefined ? 40 : integer("options.procrustes.maxBacktracks", pro.maxBacktracks, 0, 1000),

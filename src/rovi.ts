@@ -75,11 +75,14 @@ class Run {
   /** One sweep, then the rotation phase when the cycle's sweeps are done. */
   step(): ProgressInfo {
     const { engine, cfg, config } = this;
-    this.sweeps++;
-    this.cycleSweeps++;
     const end = engine.checkedSweep();
+    // an aborted sweep left the state as it was: it is not counted
+    if (end?.status !== "aborted") {
+      this.sweeps++;
+      this.cycleSweeps++;
+    }
     const info = { sweep: this.sweeps, kl: engine.klAfterSweep(), maxChange: engine.maxChange, beta: this.beta, status: "running" as Status | "running" };
-    if (end?.status === "diverged") this.finish(end.status, end.message);
+    if (end?.status === "diverged" || end?.status === "aborted") this.finish(end.status, end.message);
     else if (end || this.cycleSweeps === this.budget) this.rotationPhase(end?.status === "converged");
     if (this.status === "running" && this.cycleSweeps === 0) {
       this.budget = Math.min(cfg.rotationEvery, config.maxSweeps - this.sweeps);
@@ -95,6 +98,8 @@ class Run {
     for (let step = 0; step < this.cfg.rotationSteps; step++) {
       const m = this.rotator.step(step === 0);
       if (this.rotator.failure) return this.finish("diverged", this.rotator.failure);
+      // an aborted step returns 0, which must not read as a settled rotation
+      if (this.config.signal?.aborted) return this.finish("aborted", "aborted by options.signal during a rotation phase (the result is the last sweep's factors with the rotation of the last complete step)");
       if (step === 0) moved = m;
       if (m < this.cfg.rotationTol) break;
     }
@@ -182,7 +187,8 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
     if (run.status !== "running") {
       this.closeRun(run);
       const r = this.cfg.first + this.finished.length;
-      if (run.status !== "aborted" && r < this.cfg.end) this.run = this.startRun(r);
+      // the run's KL may have seen an abort: then no further restart
+      if (run.status !== "aborted" && r < this.cfg.end && !this.config.signal?.aborted) this.run = this.startRun(r);
       else this.settle();
     }
     return { ...info, phase: "fit", status: this.status };

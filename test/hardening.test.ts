@@ -3,7 +3,8 @@
 // 1e308 or 1e-200) that used to overflow. Reference values: test/fixtures/hardening.json,
 // written by test/fixtures/make_hardening.py (mpmath).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, mfviStepper, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { componentMass, customTarget, gaussian, gaussianMfvi, gaussianMfviStepper, gaussianMixture, lmc, marginalCdf, marginalW1, mfvi, mfviStepper, nearestOrthogonal, principalAxes, ready, rovi, svd, type Approximation } from "../src/index.js";
+import { parseRoviOptions } from "../src/rovi-options.js";
 import reference from "./fixtures/hardening.json" with { type: "json" };
 import { expectRejection, orthogonalityError } from "./helpers.js";
 
@@ -144,6 +145,9 @@ describe.each(backends)("backend %s", (backend) => {
     await expectRejection(rovi(wide(20_000), { backend }), RangeError, capped);
     await expectRejection(rovi(wide(513), { backend }), RangeError, /^target\.dim must be at most 512 for rovi \(its rotation step takes the SVD of a dim x dim matrix\); got 513$/);
     await expectRejection(rovi(wide(100), { backend, rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 \(rotationSamples x dim <= 2\^26 numbers per buffer of draws\); got 671089$/);
+    // rovi's own parser holds its caps, beside its other checks
+    expectThrow(() => parseRoviOptions(wide(513), {}), RangeError, /^target\.dim must be at most 512 for rovi /);
+    expectThrow(() => parseRoviOptions(wide(100), { rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 /);
     // Langevin holds chains x dim numbers only: 20,000 coordinates run
     expect((await lmc(wide(20_000), { backend, step: 0.1, steps: 2, chains: 2 })).status).toBe("completed");
   });
@@ -158,6 +162,19 @@ describe.each(backends)("backend %s", (backend) => {
     const custom = customTarget({ dim: 3, logDensity: (p, out) => out.fill(0) });
     await expectRejection(mfvi(custom, { backend, quadrature: "exact", gridSize: 162 }), RangeError, /^options\.gridSize must be at most 161 for exact quadrature in 3-D of a custom target \(gridSize\^3 <= 2\^22 cells per sweep\); got 162$/);
     await expectRejection(mfvi(custom, { backend, gridSize: 65536, samples: 342 }), RangeError, /^options\.samples must be at most 341 for a 3-D custom target with gridSize 65536 \(samples x gridSize x dim <= 2\^26 coordinates per batch of logDensity\); got 342$/);
+  });
+
+  test("gaussianMfvi checks its grids' caps up front, with mfvi's messages (it did after the whole Adam run)", async () => {
+    await expectRejection(gaussianMfviStepper(mixture, { backend, gridSize: 4097 }), RangeError, /^options\.gridSize must be at most 4096 for exact quadrature in 2-D \(gridSize\^2 <= 2\^24 cells per sweep\); got 4097$/);
+    let calls = 0;
+    const custom = customTarget({ dim: 2, logDensity: (p, out) => void calls++, gradLogDensity: (p, g) => void calls++ });
+    await expectRejection(gaussianMfvi(custom, { backend, gridSize: 2049 }), RangeError, /^options\.gridSize must be at most 2048 for exact quadrature in 2-D of a custom target \(gridSize\^2 <= 2\^22 cells per sweep\); got 2049$/);
+    expect(calls).toBe(0);
+    await expectRejection(gaussianMfviStepper(mixture, { backend, gridSize: 8 }), RangeError, /^options\.gridSize must be an integer in \[16, 65536\]; got 8$/);
+    // not mfvi's cap on a custom target's sweep batch (samples x gridSize x dim), which names
+    // an option gaussianMfvi does not take: its grids never sweep
+    const wide = customTarget({ dim: 16, logDensity: (p, out) => out.fill(0), gradLogDensity: (p, g) => g.fill(0) });
+    (await gaussianMfviStepper(wide, { backend, gridSize: 65536 })).dispose();
   });
 
   test("a target's dispose() frees its WASM copies and leaves it usable, same bits", () => {

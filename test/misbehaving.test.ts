@@ -1,7 +1,7 @@
 // Misbehaving targets and callbacks: every one gets a clear error or a status that says what
 // went wrong, never a silent 'converged', a flat target or an unhandled rejection.
 import { describe, expect, test } from "vitest";
-import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, type Approximation } from "../src/index.js";
+import { customTarget, faithfulEruptions, gaussian, gaussianMfvi, gaussianMfviStepper, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, mfviStepper, principalAxes, ready, rovi, roviStepper, type Approximation } from "../src/index.js";
 import { expectRejection } from "./helpers.js";
 
 await ready("wasm");
@@ -79,13 +79,17 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expect(r.status).toBe("diverged");
   });
 
-  /** A custom mixture whose logDensity aborts `controller` on its call number `at` (1-based); `calls()` counts them. */
-  const abortingAt = (controller: AbortController, at: number) => {
+  /**
+   * A custom mixture whose logDensity aborts `controller` on its call number `at` (1-based), or
+   * on the first call for which `at(call, points)` holds; `calls()` counts them.
+   */
+  const abortingAt = (controller: AbortController, at: number | ((call: number, points: number) => boolean)) => {
     let calls = 0;
+    const when = typeof at === "number" ? (call: number) => call === at : at;
     const target = customTarget({
       dim: 2,
       logDensity: (p, out) => {
-        if (++calls === at) controller.abort();
+        if (when(++calls, out.length) && !controller.signal.aborted) controller.abort();
         mixture.logDensityBatch(p, out);
       },
       gradLogDensity: (p, g) => mixture.gradLogDensityBatch(p, g),
@@ -120,6 +124,97 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
       expect(Number.isFinite(q.kl)).toBe(true);
       expect(target.calls()).toBe(at + 1); // the KL of 32 x 32 cells: one batch
     }
+  });
+
+  test("a RoVI sweep the user's code aborts is not counted in iterations: the result is the state after the sweeps before it", async () => {
+    const o = { backend, ...small, tol: 1e-12, temper: false, rotationInit: "identity" as const };
+    const counting = abortingAt(new AbortController(), 0);
+    const stepper = await roviStepper(counting, o);
+    let sweeps = 0;
+    for (let k = 0; k < 3; k++) sweeps = (stepper.step() as { sweep: number }).sweep;
+    const calls = counting.calls();
+    const three = stepper.current();
+    stepper.dispose();
+    expect(sweeps).toBe(3);
+    // the first call of sweep 4 aborts
+    const c = new AbortController();
+    const reported: number[] = [];
+    const q = await rovi(abortingAt(c, calls + 1), { ...o, signal: c.signal, onProgress: (info) => void reported.push((info as { sweep: number }).sweep) });
+    expect([q.status, q.message]).toEqual(["aborted", "aborted by options.signal during a sweep (the result is the state before it)"]);
+    expect(q.iterations).toBe(3);
+    expect(reported).toEqual([1, 2, 3, 3]);
+    expect([...fitBits(q), ...q.rotation]).toEqual([...fitBits(three), ...three.rotation]);
+    expect(q.kl).toBe(three.kl);
+  });
+
+  test("an abort in RoVI's rotation step after a sweep that met tol ends it 'aborted' (the step's 0 read as a settled rotation: 'converged'), the sweep counted", async () => {
+    // rotation draws (512 points) are told from the sweep's batches (32 x 32 cells) by their size
+    const c = new AbortController();
+    const q = await rovi(abortingAt(c, (_, points) => points === small.rotationSamples), { backend, ...small, tol: 0.5, temper: false, rotationInit: "identity", signal: c.signal });
+    expect(q.status).toBe("aborted");
+    expect(q.message).toMatch(/^aborted by options\.signal during a rotation phase/);
+    expect(q.iterations).toBe(1);
+    expect(q.trace.length).toBe(1);
+  });
+
+  /** The sampled KL that stands in for an exact one the signal stopped: its error, its warning, and within 4 errors of the exact one. */
+  const expectStoppedKl = (q: Approximation, exactKl: number) => {
+    expect(q.klError).toBeGreaterThan(0);
+    expect(q.warnings).toContain("kl is a sampled estimate (options.klSamples = 32768 draws): options.signal stopped the exact sum over the grids' cells");
+    expect(Math.abs(q.kl - exactKl)).toBeLessThan(4 * q.klError);
+  };
+  const BATCH = 65536; // points per batch of the exact KL (src/kl.ts)
+
+  test("an abort the user's code makes during an exact KL of several batches stops the sum there: the sampled KL of the same factors", async () => {
+    // 2 nodes per cell and axis at gridSize 200: about 400^2 points, 3 batches; a sweep's batches are <= 200^2
+    const o = { backend, gridSize: 200 };
+    const reference = await mfvi(abortingAt(new AbortController(), 0), o);
+    expect([reference.klError, reference.warnings]).toEqual([0, []]);
+    const c = new AbortController();
+    const batches: number[] = [];
+    const q = await mfvi(abortingAt(c, (_, points) => (batches.push(points), points === BATCH)), { ...o, signal: c.signal });
+    expect(q.status).toBe(reference.status);
+    expect(fitBits(q)).toEqual(fitBits(reference));
+    expectStoppedKl(q, reference.kl);
+    expect(batches.filter((n) => n === BATCH).length).toBe(1); // no second batch
+  });
+
+  test("rovi: an abort during a run's exact KL starts no further restart", async () => {
+    const o = { backend, ...small, gridSize: 200, maxSweeps: 4, restarts: 2, temper: false, rotationInit: "identity" as const };
+    const c = new AbortController();
+    const q = await rovi(abortingAt(c, (_, points) => points === BATCH), { ...o, signal: c.signal });
+    expect(q.runs!.length).toBe(1);
+    expect(q.klError).toBeGreaterThan(0);
+    expect(q.warnings).toContain("kl is a sampled estimate (options.klSamples = 32768 draws): options.signal stopped the exact sum over the grids' cells");
+  });
+
+  test("a fit aborted between sweeps does not sum an exact KL of several batches (a 3-D mixture's took 13 s): its sampled KL instead", async () => {
+    const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-2, 0, 1], [2, 1, -1]], covariances: [1, [2, 1, 0.5]] });
+    const o = { backend, gridSize: 48, quadrature: "exact" as const };
+    const stepper = await mfviStepper(t, o);
+    stepper.step();
+    const one = stepper.current();
+    stepper.dispose();
+    const c = new AbortController();
+    const q = await mfvi(t, { ...o, signal: c.signal, onProgress: () => c.abort() });
+    expect([q.status, q.iterations]).toEqual(["aborted", 1]);
+    expect(fitBits(q)).toEqual(fitBits(one));
+    expect(one.klError).toBe(0);
+    expectStoppedKl(q, one.kl);
+  });
+
+  test("gaussianMfvi's grids' exact KL honours its signal too", async () => {
+    const o = { backend, init: { center: 1, scale: 1 } };
+    const stepper = await gaussianMfviStepper(mixture, o);
+    for (let k = 0; k < 3; k++) stepper.step();
+    const three = stepper.result(); // stopped: the average of its windows, KL exact
+    stepper.dispose();
+    const c = new AbortController();
+    const q = await gaussianMfvi(mixture, { ...o, signal: c.signal, onProgress: (p) => void (p.sweep >= 300 && c.abort()) });
+    expect([q.status, q.iterations]).toEqual(["aborted", 300]);
+    expect(q.marginals.flatMap((m) => [...m.edges, ...m.mass])).toEqual(three.marginals.flatMap((m) => [...m.edges, ...m.mass]));
+    expect(three.klError).toBe(0);
+    expectStoppedKl(q, three.kl);
   });
 
   test("Old Faithful, LMC axes, default factor start: RoVI's poor optimum (-ELBO 1305) is not 'converged'", async () => {

@@ -22,11 +22,6 @@ export const CONTROL_KEYS = ["backend", "seed", "onProgress", "signal"] as const
  * the defaults at 2048).
  */
 export const MAX_FIT_DIM = 2048;
-/**
- * Most coordinates of a RoVI fit: its rotation step takes the SVD of a dim x dim matrix, on
- * draws of rotationSamples x dim numbers (by default 128 dim^2: 2^25 at 512).
- */
-export const MAX_ROVI_DIM = 512;
 /** Most cells G^d of the product grid that exact quadrature sums over in a sweep. */
 export const MAX_EXACT_CELLS = 2 ** 24;
 /** The same for a custom target, whose every cell is a point passed to the user's logDensity. */
@@ -47,14 +42,10 @@ export function targetArgument(target: unknown, gradientFor?: string, maxDim = M
 /**
  * The work caps of a CAVI sweep (mfvi, rovi), checked before any work: cells of the product
  * grid in exact quadrature, and the points of one batch of a custom target's logDensity
- * (samples x gridSize points of dim coordinates in sampled quadrature); `rovi`, RoVI's
- * options: its dimension and the size of its rotation draws.
+ * (samples x gridSize points of dim coordinates in sampled quadrature).
  */
-export function caviCaps(t: Target, exact: boolean, gridSize: number, samples: number, rovi: Record<string, unknown> | null): void {
+export function caviCaps(t: Target, exact: boolean, gridSize: number, samples: number): void {
   const d = t.dim;
-  if (rovi && d > MAX_ROVI_DIM) throw rangeError("target.dim", `at most ${MAX_ROVI_DIM} for rovi (its rotation step takes the SVD of a dim x dim matrix)`, d);
-  if (rovi && typeof rovi.rotationSamples === "number" && rovi.rotationSamples * d > MAX_VALUES)
-    throw rangeError("options.rotationSamples", `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d} (rotationSamples x dim <= 2^26 numbers per buffer of draws)`, rovi.rotationSamples);
   const custom = t instanceof CustomTarget;
   const cells = custom ? MAX_EXACT_CUSTOM_CELLS : MAX_EXACT_CELLS;
   if (exact && gridSize ** d > cells)
