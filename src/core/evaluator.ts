@@ -57,7 +57,7 @@ export class Evaluator {
    */
   valueAndGradient(X: Buffer<Float64Array>, n: number, logp: Buffer<Float64Array>, grad: Buffer<Float64Array>): void {
     if (this.mixture) {
-      const work = this.bufs.scratch("work", this.components * (this.dim + 1));
+      const work = this.bufs.scratch("work", P.mixtureGradWork(this.dim, this.components));
       this.backend.kernels.mixtureGradLogDensity(this.descriptor, X.handle, n, logp.handle, grad.handle, work.handle);
       return;
     }
