@@ -133,18 +133,27 @@ function log1pPair(x: v128): v128 {
 }
 
 /**
- * The log-sum-exps of K lane pairs v[at + 2k], v[at + 2k + 1]: math.ts's logSumExpStrided on
- * each lane (max first, then the others' exp(v_k - top) above e^-40 summed in k order; a
- * skipped term adds +0, which leaves the sum's bits alone). A k skipped in both lanes costs
- * no exp. Scalar: lanes with a NaN or an infinite maximum.
+ * The log-sum-exps of K lane pairs v[at + 2k], v[at + 2k + 1] (logSumExpLanes with stride 2).
  */
 export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
+  return logSumExpLanes(v, at, 2, K);
+}
+
+/**
+ * The log-sum-exps of K lane pairs v[at + s k], v[at + s k + 1] (s = stride): math.ts's
+ * logSumExpStrided on each lane (max first, then the others' exp(v_k - top) above e^-40
+ * summed in k order; a skipped term adds +0, which leaves the sum's bits alone). A k skipped
+ * in both lanes costs no exp. Scalar: lanes with a NaN or an infinite maximum.
+ */
+// @ts-ignore: decorator
+@inline function logSumExpLanes(v: Float64Array, at: i32, stride: i32, K: i32): v128 {
   const p = v.dataStart + (<usize>at << 3);
+  const step = <usize>stride << 3;
   let top = f64x2.splat(-Infinity);
   let best = f64x2.splat(0.0);
   let nan = f64x2.splat(0.0);
   for (let k = 0; k < K; k++) {
-    const x = v128.load(p + (<usize>k << 4));
+    const x = v128.load(p + <usize>k * step);
     nan = v128.or(nan, f64x2.ne(x, x));
     const above = f64x2.gt(x, top);
     top = select(above, x, top);
@@ -152,16 +161,26 @@ export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
   }
   let rest = f64x2.splat(0.0);
   for (let k = 0; k < K; k++) {
-    const x = f64x2.sub(v128.load(p + (<usize>k << 4)), top);
+    const x = f64x2.sub(v128.load(p + <usize>k * step), top);
     const keep = v128.andnot(f64x2.gt(x, f64x2.splat(-40.0)), f64x2.eq(best, f64x2.splat(<f64>k)));
     if (v128.any_true(keep)) rest = f64x2.add(rest, v128.and(expPair(x), keep));
   }
   const none = f64x2.eq(rest, f64x2.splat(0.0));
   let r = i64x2.all_true(none) ? top : select(none, top, f64x2.add(top, log1pPair(rest)));
   const rare = i64x2.bitmask(v128.or(nan, f64x2.eq(f64x2.abs(top), f64x2.splat(Infinity))));
-  if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, 2, K));
-  if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, 2, K));
+  if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, stride, K));
+  if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, stride, K));
   return r;
+}
+
+/**
+ * out[oo + j] = logSumExpStrided(v, at + j, stride, K) for j < n: the log-sum-exps of n
+ * columns of a K-row table, two columns in the lanes.
+ */
+export function logSumExpColumns(v: Float64Array, at: i32, stride: i32, K: i32, out: Float64Array, oo: i32, n: i32): void {
+  let j = 0;
+  for (; j + 1 < n; j += 2) v128.store(out.dataStart + (<usize>(oo + j) << 3), logSumExpLanes(v, at + j, stride, K));
+  if (j < n) out[oo + j] = logSumExpStrided(v, at + j, stride, K);
 }
 
 /** out[oo + i] = exp(x[xo + i] - shift) for i < n. */

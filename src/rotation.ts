@@ -89,7 +89,8 @@ export class Rotator {
       this.rng.view.set(this.seedState);
       k.mfviSample(engine.view.buffer.handle, this.rng.handle, n, 1, y.handle, x.handle);
     }
-    engine.evaluator.valueAndGradient(x, n, logp, grad);
+    // not fresh: logp holds log pi(x) from the last step's accepted candidate
+    engine.evaluator.valueAndGradient(x, n, logp, grad, !fresh);
     const f = k.roviGradient(y.handle, grad.handle, logp.handle, n, d, this.g.handle);
     const gNorm = Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0));
     if (!Number.isFinite(f) || !Number.isFinite(gNorm)) return this.fail(`the rotation step's ${Number.isFinite(f) ? "gradient" : "objective E[V]"} is not finite on draws from the factors`);

@@ -316,16 +316,22 @@ export class CustomTarget extends TargetBase {
 
   /**
    * @internal The user's functions on one batch: log pi into logp and, when grad is given,
-   * grad log pi into grad (by logDensityAndGradient if there is one). Arrays have n rows.
+   * grad log pi into grad (by logDensityAndGradient if there is one). Arrays have n rows. A
+   * null logp (with grad, and no logDensityAndGradient): the gradient alone.
    */
-  evaluate(points: Float64Array, logp: Float64Array, grad: Float64Array | null): void {
+  evaluate(points: Float64Array, logp: Float64Array | null, grad: Float64Array | null): void {
     const { logDensity, gradLogDensity, logDensityAndGradient } = this.spec;
-    if (grad && logDensityAndGradient) return synchronous("logDensityAndGradient", logDensityAndGradient(points, logp, grad));
+    if (grad && logDensityAndGradient) return synchronous("logDensityAndGradient", logDensityAndGradient(points, logp!, grad));
     if (grad) {
       if (!gradLogDensity) throw new TypeError("this customTarget has no gradLogDensity; give one to use gradients");
       synchronous("gradLogDensity", gradLogDensity(points, grad));
     }
-    synchronous("logDensity", logDensity(points, logp));
+    if (logp) synchronous("logDensity", logDensity(points, logp));
+  }
+
+  /** @internal Whether one call (logDensityAndGradient) gives both log pi and its gradient. */
+  get hasJointGradient(): boolean {
+    return this.spec.logDensityAndGradient !== undefined;
   }
 
   protected evalLogDensity(points: Float64Array, n: number, out: Float64Array): void {

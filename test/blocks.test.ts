@@ -1,5 +1,6 @@
-// The blocked kernels of assembly/blocks.ts (several points per pass, two per SIMD lane pair)
-// give the bits of the one-point-at-a-time code, on both backends, and the backends agree.
+// The blocked kernels of assembly/blocks.ts and the blocked mixture gradient (several points
+// per pass, two per SIMD lane pair) give the bits of the one-point-at-a-time code, on both
+// backends, and the backends agree.
 import { describe, expect, test } from "vitest";
 import { getBackend, type Backend } from "../src/backend.js";
 
@@ -51,28 +52,46 @@ describe.each([
   const xs = Array.from({ length: n * d }, (_, i) => (i < 20 * d ? 4 : i < 35 * d ? 30 : 400) * rand());
   xs[37 * d] = Infinity;
   xs[40 * d + d - 1] = NaN;
-  const results: Float64Array[] = [];
+  const results: Float64Array[][] = [];
 
-  test.each(backends.map((b) => [b.name, b] as const))("%s: blocked mixtureLogDensity has the bits of the per-point one", (_, backend) => {
-    const k = backend.kernels;
+  /** Runs the kernel with each work length; its outputs (copied out) by work length. */
+  function byWork(backend: Backend, works: number[], outputs: number[], kernel: (t: number, p: number, outs: number[], work: number) => void): Float64Array[][] {
     const t = descriptor(backend, full, d, K, 7 + d + K);
     const points = backend.f64(n * d);
     points.view.set(xs);
-    const outs = [K + d, k.mixtureDensityWork(d, K)].map((w) => {
-      const out = backend.f64(n);
-      const work = backend.f64(w);
-      k.mixtureLogDensity(t.handle, points.handle, n, out.handle, work.handle);
-      return Float64Array.from(out.view);
+    return works.map((w) => {
+      const outs = outputs.map((len) => backend.f64(len));
+      kernel(t.handle as number, points.handle as number, outs.map((o) => o.handle as number), backend.f64(w).handle as number);
+      return outs.map((o) => Float64Array.from(o.view));
     });
+  }
+
+  test.each(backends.map((b) => [b.name, b] as const))("%s: blocked mixtureLogDensity has the bits of the per-point one", (_, backend) => {
+    const k = backend.kernels;
+    const [[one], [blocked]] = byWork(backend, [K + d, k.mixtureDensityWork(d, K)], [n], (t, p, [out], w) => k.mixtureLogDensity(t, p, n, out, w));
     expect(k.mixtureDensityWork(d, K)).toBeGreaterThan(K + d);
-    expect(outs[0].some(Number.isNaN)).toBe(true);
-    expect(outs[0].filter(Number.isFinite).length).toBeGreaterThan(30);
-    expect(outs[1]).toEqual(outs[0]);
-    results.push(outs[1]);
+    expect(one.some(Number.isNaN)).toBe(true);
+    expect(one.filter(Number.isFinite).length).toBeGreaterThan(30);
+    expect(blocked).toEqual(one);
+    results.push([blocked]);
+  });
+
+  test.each(backends.map((b) => [b.name, b] as const))("%s: blocked mixtureGradLogDensity has the bits of the per-point one", (_, backend) => {
+    const k = backend.kernels;
+    // one point per pass, 3 per pass (a short work buffer), GRAD_BLOCK per pass
+    const works = [K + K * d, 3 * K * (1 + d), k.mixtureGradWork(d, K)];
+    const [one, ...blocked] = byWork(backend, works, [n, n * d], (t, p, [logp, grad], w) => k.mixtureGradLogDensity(t, p, n, logp, grad, w));
+    expect(k.mixtureGradWork(d, K)).toBeGreaterThan(3 * K * (1 + d));
+    expect(one[1].some(Number.isNaN)).toBe(true);
+    expect(one[1].filter(Number.isFinite).length).toBeGreaterThan(30 * d);
+    for (const b of blocked) expect(b).toEqual(one);
+    results.push(blocked[1]);
   });
 
   test("WASM and JS are bit-identical", () => {
-    expect(results.length).toBe(2);
+    // density on WASM, then JS; gradient on WASM, then JS
+    expect(results.length).toBe(4);
     expect(results[0]).toEqual(results[1]);
+    expect(results[2]).toEqual(results[3]);
   });
 });

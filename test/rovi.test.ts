@@ -1,7 +1,7 @@
 // RoVI against docs/algorithms.md §6 facts 4 and 5, on both backends (2-D and small cases;
 // d = 10 and 50 are in rovi-high-d.node.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";
+import { componentMass, customTarget, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";
 import { bestColumnCos, orthogonalityError } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
@@ -59,6 +59,30 @@ describe.each(backends)("RoVI on %s", (backend) => {
     const a = await rovi(t, { backend, restarts: 3, rotationInit: "identity" });
     expect(a.runs?.length).toBe(3);
     expect(a.kl).toBe(Math.min(...a.runs!));
+  });
+
+  test("a custom target's logDensity never sees the points of the call before it again (a rotation step reuses its accepted candidate's log pi)", async () => {
+    const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    let last = new Float64Array(0);
+    let repeats = 0;
+    let calls = 0;
+    const logDensity = (p: Float64Array, out: Float64Array) => {
+      calls++;
+      if (p.length === last.length && p.every((v, i) => Object.is(v, last[i]))) repeats++;
+      last = p.slice();
+      t.logDensityBatch(p, out);
+    };
+    const custom = customTarget({ dim: 2, normalized: true, logDensity, gradLogDensity: (p, g) => t.gradLogDensityBatch(p, g) });
+    const joint = customTarget({ dim: 2, normalized: true, logDensity, logDensityAndGradient: (p, out, g) => (t.logDensityBatch(p, out), t.gradLogDensityBatch(p, g)) });
+    const o = { backend, rotationInit: "identity", explore: false, gridSize: 64, rotationSamples: 1024 } as const;
+    const q = await rovi(custom, o);
+    expect(calls).toBeGreaterThan(50);
+    expect(repeats).toBe(0);
+    // the same bits as with one call for both (which returns log pi afresh at every step)
+    const r = await rovi(joint, o);
+    expect(q.kl).toBe(r.kl);
+    expect(Array.from(q.trace)).toEqual(Array.from(r.trace));
+    expect(q.status).toBe("converged");
   });
 });
 

@@ -2,7 +2,8 @@
 // kernel on the same descriptor and points: WASM with four points per pass (work of
 // mixtureDensityWork entries, as the facade passes), WASM one point at a time (K + d entries),
 // the JS backend, and a C reference of the same per-point algorithm (bench/c/density.c,
-// gcc -O3 -march=native) in a child process that times itself. Plus the gradient, WASM and JS.
+// gcc -O3 -march=native) in a child process that times itself. Plus the gradient: WASM with
+// GRAD_BLOCK points per pass (mixtureGradWork entries), WASM one point at a time, and JS.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,13 +72,13 @@ export default async function () {
   const [wasm, js] = await Promise.all([getBackend("wasm"), getBackend("js")]);
   const rand = lcg(8);
   const xs = Float64Array.from({ length: n * d }, () => 4 * rand());
-  const setup = (backend, work) => {
+  const setup = (backend, work, gradWork) => {
     const t = descriptor(backend);
     const p = backend.f64(n * d);
     p.view.set(xs);
     const out = backend.f64(n);
     const w = backend.f64(work);
-    const gw = backend.f64(K + K * d);
+    const gw = backend.f64(gradWork);
     const lp = backend.f64(n);
     const grad = backend.f64(n * d);
     return {
@@ -88,9 +89,10 @@ export default async function () {
     };
   };
   const blockWork = wasm.kernels.mixtureDensityWork(d, K);
-  const wb = setup(wasm, blockWork);
-  const wp = setup(wasm, K + d);
-  const jb = setup(js, blockWork);
+  const gradBlock = wasm.kernels.mixtureGradWork(d, K);
+  const wb = setup(wasm, blockWork, gradBlock);
+  const wp = setup(wasm, K + d, K + K * d);
+  const jb = setup(js, blockWork, gradBlock);
   const c = cReference(Array.from(wb.t.view), xs);
   const contenders = { "wasm blocked": wb.density, "wasm per point": wp.density, js: jb.density };
   if (c.contender) contenders[C] = c.contender;
@@ -106,15 +108,16 @@ export default async function () {
     cRatio = ratio(run, "wasm blocked", C);
     notes.push(`C's sum of the ${n} log densities differs from WASM's by ${(Math.abs(c.sum() - sum) / Math.abs(sum)).toExponential(1)} relative (libm's exp/log1p, not fdlibm's).`);
   } else notes.push(c.skipped);
-  const gradRun = await interleave({ "grad wasm": wb.grad, "grad js": jb.grad }, { rounds: 9, minMs: 60 });
+  const gradRun = await interleave({ "grad wasm": wb.grad, "grad wasm per point": wp.grad, "grad js": jb.grad }, { rounds: 9, minMs: 60 });
   const jsRatio = ratio(run, "js", "wasm blocked");
   const rows = [
     ["log density, WASM, 4 points per pass (the facade's path)", run.ms["wasm blocked"], ""],
     ["log density, WASM, one point at a time", run.ms["wasm per point"], `${showRatio(ratio(run, "wasm per point", "wasm blocked"))} of blocked`],
     ["log density, JS backend", run.ms.js, `${showRatio(jsRatio)} of WASM blocked`],
     ...(c.contender ? [[`log density, ${C}, per point`, run.ms[C], `WASM blocked takes ${showRatio(cRatio)} of C's time`]] : []),
-    ["gradient, WASM (one point at a time)", gradRun.ms["grad wasm"], ""],
-    ["gradient, JS backend", gradRun.ms["grad js"], `${showRatio(ratio(gradRun, "grad js", "grad wasm"))} of WASM`],
+    [`gradient, WASM, ${js.kernels.GRAD_BLOCK} points per pass (the facade's path)`, gradRun.ms["grad wasm"], ""],
+    ["gradient, WASM, one point at a time", gradRun.ms["grad wasm per point"], `${showRatio(ratio(gradRun, "grad wasm per point", "grad wasm"))} of blocked`],
+    ["gradient, JS backend", gradRun.ms["grad js"], `${showRatio(ratio(gradRun, "grad js", "grad wasm"))} of WASM blocked`],
   ];
   return {
     title: `Mixture density, d = ${d}, K = ${K} full covariances, n = ${n} points`,

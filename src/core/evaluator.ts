@@ -53,16 +53,20 @@ export class Evaluator {
 
   /**
    * log pi and grad log pi at the n points of X. One call of a custom target's
-   * logDensityAndGradient when it has one, else one each of gradLogDensity and logDensity.
+   * logDensityAndGradient when it has one, else one each of gradLogDensity and logDensity
+   * (gradLogDensity alone when `valueKnown`: logp holds log pi at X already).
    */
-  valueAndGradient(X: Buffer<Float64Array>, n: number, logp: Buffer<Float64Array>, grad: Buffer<Float64Array>): void {
+  valueAndGradient(X: Buffer<Float64Array>, n: number, logp: Buffer<Float64Array>, grad: Buffer<Float64Array>, valueKnown = false): void {
     if (this.mixture) {
-      const work = this.bufs.scratch("work", this.components * (this.dim + 1));
+      const work = this.bufs.scratch("work", P.mixtureGradWork(this.dim, this.components));
       this.backend.kernels.mixtureGradLogDensity(this.descriptor, X.handle, n, logp.handle, grad.handle, work.handle);
       return;
     }
     const h = this.hostCopy(X, n, true);
-    (this.target as CustomTarget).evaluate(h.points, h.logp, h.grad);
+    const custom = this.target as CustomTarget;
+    // logp already holds log pi at X: a gradLogDensity of its own needs no logDensity call
+    if (valueKnown && !custom.hasJointGradient) return (custom.evaluate(h.points, null, h.grad), grad.view.set(h.grad));
+    custom.evaluate(h.points, h.logp, h.grad);
     logp.view.set(h.logp);
     grad.view.set(h.grad);
   }
