@@ -65,9 +65,9 @@ export class Evaluator {
     const h = this.hostCopy(X, n, true);
     const custom = this.target as CustomTarget;
     // logp already holds log pi at X: a gradLogDensity of its own needs no logDensity call
-    if (valueKnown && !custom.hasJointGradient) return (custom.evaluate(h.points, null, h.grad), grad.view.set(h.grad));
-    custom.evaluate(h.points, h.logp, h.grad);
-    logp.view.set(h.logp);
+    const gradientOnly = valueKnown && !custom.hasJointGradient;
+    custom.evaluate(h.points, gradientOnly ? null : h.logp, h.grad);
+    if (!gradientOnly) logp.view.set(h.logp);
     grad.view.set(h.grad);
   }
 
