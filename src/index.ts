@@ -27,4 +27,5 @@ export { rovi, roviStepper, principalAxes, type ExploreProgress, type RoviExplor
 export { labelSwitchingPosterior, type LabelSwitchingOptions } from "./posteriors.js";
 export { faithfulEruptions, faithfulWaiting } from "./data/faithful.js";
 export { normalDraws } from "./random.js";
+export { math } from "./math.js";
 export { collapseCheck, mixtureGeometry, type CollapseCheckOptions, type CollapseReport, type CollapseFit, type MixtureGeometry, type ExploreOptions } from "./collapse.js";
