@@ -128,10 +128,10 @@ export function uniformEdges(x: Float64Array, xat: i32, G: i32, lo: f64, hi: f64
 
 /**
  * Edges on [lo, hi] that give every cell the same share 1/G of the measure
- * (1 - a) Uniform(lo, hi) + a mu, mu the histogram (cum on edges x, G cells) restricted to
- * [lo, hi]: cells are narrow where mu has mass and at most (hi - lo) / ((1 - a) G) wide
- * anywhere, so a factor with narrow bumps far apart gets cells on each bump and across the
- * gap. Walks the piecewise linear CDF of the mixture once. Writes G + 1 edges to out[oat ..].
+ * (1 - a) Uniform(lo, hi) + a nu, nu the piecewise uniform measure with CDF cum on edges x
+ * (G cells) restricted to [lo, hi]: cells are narrow where nu has mass and at most
+ * (hi - lo) / ((1 - a) G) wide anywhere, so a factor with narrow bumps far apart gets cells on
+ * each bump and across the gap. Walks the piecewise linear CDF of the mixture once. Writes G + 1 edges to out[oat ..].
  */
 export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, lo: f64, hi: f64, a: f64, out: Float64Array, oat: i32): void {
   const fLo = cdf(cum, cat, G, x, xat, lo);
