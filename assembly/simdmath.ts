@@ -8,7 +8,7 @@
 import { exp, log1p, logSumExpStrided } from "./math";
 
 // @ts-ignore: decorator
-@inline function at(x: Float64Array, i: i32): usize {
+@inline function address(x: Float64Array, i: i32): usize {
   return x.dataStart + (<usize>i << 3);
 }
 
@@ -136,6 +136,7 @@ function log1pPair(x: v128): v128 {
  * The log-sum-exps of K lane pairs v[at + 2k], v[at + 2k + 1] (logSumExpLanes with stride 2).
  */
 export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
+  if (K == 2) return logSumExpTwo(v128.load(address(v, at)), v128.load(address(v, at + 2)), v, at, 2);
   return logSumExpLanes(v, at, 2, K);
 }
 
@@ -174,19 +175,43 @@ export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
 }
 
 /**
+ * logSumExpLanes for K = 2, from registers: the lane pairs a, b of the two terms. The top term
+ * (b where b > a, else a) plus log1p(exp(other - top)) where other - top > -40: the general
+ * loop's operations, less its +0 terms (which leave the bits alone). Scalar, on a and b
+ * written to v[at ..] and v[at + stride ..]: lanes with a NaN or an infinite top.
+ */
+export function logSumExpTwo(a: v128, b: v128, v: Float64Array, at: i32, stride: i32): v128 {
+  const above = f64x2.gt(b, a);
+  const top = select(above, b, a);
+  const x = f64x2.sub(select(above, a, b), top);
+  const keep = f64x2.gt(x, f64x2.splat(-40.0));
+  let r = top;
+  if (v128.any_true(keep)) r = select(keep, f64x2.add(top, log1pPair(v128.and(expPair(x), keep))), top);
+  const rare = i64x2.bitmask(v128.or(v128.or(f64x2.ne(a, a), f64x2.ne(b, b)), f64x2.eq(f64x2.abs(top), f64x2.splat(Infinity))));
+  if (rare != 0) {
+    v128.store(address(v, at), a);
+    v128.store(address(v, at + stride), b);
+    if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, stride, 2));
+    if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, stride, 2));
+  }
+  return r;
+}
+
+/**
  * out[oo + j] = logSumExpStrided(v, at + j, stride, K) for j < n: the log-sum-exps of n
  * columns of a K-row table, two columns in the lanes.
  */
 export function logSumExpColumns(v: Float64Array, at: i32, stride: i32, K: i32, out: Float64Array, oo: i32, n: i32): void {
   let j = 0;
-  for (; j + 1 < n; j += 2) v128.store(out.dataStart + (<usize>(oo + j) << 3), logSumExpLanes(v, at + j, stride, K));
+  if (K == 2) for (; j + 1 < n; j += 2) v128.store(address(out, oo + j), logSumExpTwo(v128.load(address(v, at + j)), v128.load(address(v, at + j + stride)), v, at + j, stride));
+  for (; j + 1 < n; j += 2) v128.store(address(out, oo + j), logSumExpLanes(v, at + j, stride, K));
   if (j < n) out[oo + j] = logSumExpStrided(v, at + j, stride, K);
 }
 
 /** out[oo + i] = exp(x[xo + i] - shift) for i < n. */
 export function expRow(x: Float64Array, xo: i32, shift: f64, out: Float64Array, oo: i32, n: i32): void {
-  const px = at(x, xo);
-  const po = at(out, oo);
+  const px = address(x, xo);
+  const po = address(out, oo);
   const vs = f64x2.splat(shift);
   let i = 0;
   for (; i + 1 < n; i += 2) {
@@ -198,8 +223,8 @@ export function expRow(x: Float64Array, xo: i32, shift: f64, out: Float64Array, 
 
 /** out[oo + i] = log1p(x[xo + i]) for i < n. */
 export function log1pRow(x: Float64Array, xo: i32, out: Float64Array, oo: i32, n: i32): void {
-  const px = at(x, xo);
-  const po = at(out, oo);
+  const px = address(x, xo);
+  const po = address(out, oo);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const o = <usize>i << 3;

@@ -62,18 +62,27 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
     x = X.view; // the user's code may have grown WASM memory, detaching the old view
     return true;
   };
-  // every tuple of nodes, the last axis fastest
+  // every tuple of nodes, the last axis fastest; the other axes' part of the weight and of
+  // x = O y is formed once per tuple of theirs (the same operations in the same order as
+  // forming each point whole, so the same bits)
   const index = new Int32Array(d);
   const count = axes.reduce((c, a) => c * a.y.length, 1);
+  const last = d - 1;
+  const base = new Float64Array(d);
+  let wBase = 1;
   for (let t = 0; t < count; t++) {
-    let w = 1;
-    for (let i = 0; i < d; i++) w *= axes[i].w[index[i]];
-    for (let r = 0; r < d; r++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += rotation[r * d + i] * axes[i].y[index[i]];
-      x[n * d + r] = s;
+    if (index[last] === 0) {
+      wBase = 1;
+      for (let i = 0; i < last; i++) wBase *= axes[i].w[index[i]];
+      for (let r = 0; r < d; r++) {
+        let s = 0;
+        for (let i = 0; i < last; i++) s += rotation[r * d + i] * axes[i].y[index[i]];
+        base[r] = s;
+      }
     }
-    weights[n++] = w;
+    const yLast = axes[last].y[index[last]];
+    for (let r = 0; r < d; r++) x[n * d + r] = base[r] + rotation[r * d + last] * yLast;
+    weights[n++] = wBase * axes[last].w[index[last]];
     if (n === BATCH && !flush()) return null;
     for (let i = d - 1; i >= 0 && ++index[i] === axes[i].y.length; i--) index[i] = 0;
   }

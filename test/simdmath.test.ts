@@ -1,7 +1,8 @@
 // The SIMD exp and log1p of assembly/simdmath.ts (two f64x2 lanes, with a scalar fallback per
 // lane) return exactly the bits of the scalar fdlibm ports in assembly/math.ts, on both
 // backends, with every input in either lane, next to a common or a rare neighbour, and in the
-// scalar tail of an odd-length row.
+// scalar tail of an odd-length row. So do the log-sum-exps built on them (the general loop and
+// the two-term one, in registers) and MFVI's mixture line that feeds them.
 import { describe, expect, test } from "vitest";
 import { getBackend, type Backend } from "../src/backend.js";
 
@@ -130,4 +131,81 @@ test("the scalar ports give the same bits on both backends (so the rows do too)"
     }
     expect(bad, f).toBe(0);
   }
+});
+
+/**
+ * Columns of K log terms (row k at k stride): the first row from the inputs above, the others
+ * at gaps from it that meet every branch of a log-sum-exp: ties, the -40 cut and its
+ * neighbours, gaps that overflow, infinite and NaN terms.
+ */
+function termTable(K: number, n: number, seed: number): { v: number[]; stride: number } {
+  const next = words(seed);
+  const gaps = [0, -0, 1e-300, ...around(40), ...around(40).map((g) => -g), 39.5, -745.5, 1e308, -1e308, Infinity, -Infinity, NaN, 3, -7];
+  const first = [...specials(), ...randoms(seed, 2000)].filter((_, i) => i % 3 === 0);
+  const stride = n + 1;
+  const v = new Array<number>(K * stride).fill(0);
+  for (let j = 0; j < n; j++) {
+    const x = first[next() % first.length];
+    v[j] = next() % 4 === 0 ? -40 * (next() / 2 ** 32) : x;
+    for (let k = 1; k < K; k++) v[k * stride + j] = next() % 3 === 0 ? first[next() % first.length] : v[j] + gaps[next() % gaps.length];
+  }
+  return { v, stride };
+}
+
+describe.each(backends.map((b) => [b.name, b] as const))("%s: log-sum-exps", (_, backend) => {
+  test.each([1, 2, 3, 5])("K = %i: logSumExpColumns has the bits of the scalar logSumExpStrided, column by column", (K) => {
+    const n = 4001; // odd: a scalar tail
+    const { v, stride } = termTable(K, n, 7 + K);
+    const table = backend.f64(K * stride);
+    const out = backend.f64(n + 1);
+    try {
+      table.view.set(v);
+      for (const shift of [0, 1]) {
+        // shifted by one column, every column moves to the other lane
+        backend.kernels.logSumExpColumns(table.handle, shift, stride, K, out.handle, 0, n - shift);
+        const got = out.view.slice(0, n - shift);
+        const bad = Array.from(got).filter((r, j) => {
+          const want = backend.kernels.logSumExpStrided(table.handle, j + shift, stride, K);
+          return !(Number.isNaN(want) ? Number.isNaN(r) : bitsOf(r) === bitsOf(want));
+        });
+        expect(bad).toEqual([]);
+        expect(got.filter(Number.isFinite).length).toBeGreaterThan(n / 3);
+      }
+    } finally {
+      backend.free(table);
+      backend.free(out);
+    }
+  });
+});
+
+test.each([
+  [1, false],
+  [2, false],
+  [2, true],
+  [3, true],
+])("lineExpectation, K = %i (ties %s): the same bits on both backends", (K, ties) => {
+  // log terms c_k - (a_k + t (2 b_k + t c_k)) / 2 at G points t, far out and at ties included
+  const G = 257;
+  const next = words(40 + K);
+  const unit = () => next() / 2 ** 32 - 0.5;
+  const abc = Array.from({ length: 3 * K }, (_, i) => (i % 3 === 2 ? 0.5 + Math.abs(unit()) : 6 * unit()));
+  const ct = Array.from({ length: K }, (_, k) => Math.log((k + 1) / K));
+  const ts = Array.from({ length: G }, (_, g) => (g % 17 === 0 ? 1e3 * unit() : 20 * unit()));
+  ts[5] = Infinity;
+  ts[8] = NaN;
+  if (ties) abc.splice(3, 3, ...abc.slice(0, 3)); // components 0 and 1 equal: ties at every t
+  const runs = backends.map((backend) => {
+    const a = backend.f64(5 * K);
+    const c = backend.f64(K);
+    const t = backend.f64(G);
+    const e = backend.f64(G);
+    a.view.set(abc);
+    c.view.set(ct);
+    t.view.set(ts);
+    e.view.set(ts.map((_, g) => g / G));
+    backend.kernels.lineExpectation(a.handle, 0, K, c.handle, 0, t.handle, 0, G, 0.375, e.handle, 0);
+    return Array.from(e.view, (x) => (Number.isNaN(x) ? "NaN" : bitsOf(x).toString(16)));
+  });
+  expect(runs[0]).toEqual(runs[1]);
+  expect(runs[0].filter((x) => x === "NaN").length).toBeGreaterThan(0);
 });

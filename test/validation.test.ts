@@ -1,5 +1,6 @@
 // Bad inputs at the boundary: each gives the documented error class and a message naming the
 // argument and the rule; the library keeps working afterwards.
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { customTarget, gaussian, gaussianMixture } from "../src/index.js";
 
@@ -63,4 +64,28 @@ describe("bad inputs give clear errors", () => {
     expect(gaussianMixture(ok).logDensity([0.5, 0.5])).toBeCloseTo(Math.log(1 / (2 * Math.PI)) - 0.25, 14);
   });
   test("at least 25 cases", () => expect(cases.length).toBeGreaterThanOrEqual(25));
+});
+
+describe("a batch's non-finite entries", () => {
+  const t = gaussian({ mean: [0, 0], covariance: 1 });
+  const special = fc.constantFrom(NaN, Infinity, -Infinity);
+  // finite rows, with NaN or an infinity dropped in at some places (the check sums x * 0 in four
+  // chains, so the places fall in every chain and in the tail)
+  const batch = fc
+    .tuple(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 23 }), fc.array(fc.tuple(fc.nat(), special), { maxLength: 3 }))
+    .map(([row, spoil]) => {
+      const x = Float64Array.from(row.length % 2 ? [...row, -0] : row);
+      for (const [at, v] of spoil) x[at % x.length] = v;
+      return x;
+    });
+  test("the error names the first of them; finite batches pass", () => {
+    fc.assert(
+      fc.property(batch, (x) => {
+        const first = x.findIndex((v) => !Number.isFinite(v));
+        if (first < 0) expect(t.logDensityBatch(x)).toHaveLength(x.length / 2);
+        else expect(() => t.logDensityBatch(x)).toThrow(new RangeError(`points[${first}] must be finite; got ${x[first]}`));
+      }),
+      { seed: 3, numRuns: 300 },
+    );
+  });
 });
