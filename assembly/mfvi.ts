@@ -566,6 +566,46 @@ export function mfviSweepMixture(ws: Float64Array, t: Float64Array): i32 {
 }
 
 /**
+ * The nodes of the exact KL's tensor rule (src/kl.ts) for the tuples from <= t < from + n, by
+ * their index t (mixed radix over the axes' node counts, the last axis fastest): x = O y into
+ * X (n rows of d) and the weight prod_i w_i into W. Axis i has counts[i] nodes y = ys[o_i + j]
+ * of weight ws[o_i + j], o_i = counts[0] + ... + counts[i - 1]. The other axes' part of x and
+ * of the weight is formed once per tuple of theirs; base (d) and index (2 d) are work.
+ */
+export function tensorRulePoints(ys: Float64Array, ws: Float64Array, counts: Int32Array, rot: Float64Array, d: i32, from: i32, n: i32, X: Float64Array, W: Float64Array, base: Float64Array, index: Int32Array): void {
+  const last = d - 1;
+  let rest = from;
+  for (let i = last; i >= 0; i--) {
+    index[i] = rest % counts[i];
+    rest = (rest / counts[i]) | 0;
+  }
+  index[d] = 0; // o_i after the tuple's d entries
+  for (let i = 1; i < d; i++) index[d + i] = index[d + i - 1] + counts[i - 1];
+  const oLast = index[d + last];
+  let wBase = 1.0;
+  for (let t = 0; t < n; t++) {
+    if (t == 0 || index[last] == 0) {
+      wBase = 1.0;
+      for (let i = 0; i < last; i++) wBase *= ws[index[d + i] + index[i]];
+      for (let r = 0; r < d; r++) {
+        let s = 0.0;
+        for (let i = 0; i < last; i++) s += rot[r * d + i] * ys[index[d + i] + index[i]];
+        base[r] = s;
+      }
+    }
+    const j = oLast + index[last];
+    const y = ys[j];
+    for (let r = 0; r < d; r++) X[t * d + r] = base[r] + rot[r * d + last] * y;
+    W[t] = wBase * ws[j];
+    for (let i = last; i >= 0; i--) {
+      index[i] = index[i] + 1;
+      if (index[i] < counts[i]) break;
+      index[i] = 0;
+    }
+  }
+}
+
+/**
  * n draws from the product of the factors, rotated: out[j d ..] = O y_j. With `stratified`,
  * each coordinate's n uniforms form a Latin-hypercube column (lower-variance averages);
  * otherwise they are independent. y: n x d scratch.

@@ -2,7 +2,7 @@
 // rotated. Exact quadrature integrates V over every cell by a tensor Gauss-Legendre rule (the
 // grid's midpoint sum, which the fit optimises, misses about sum_i h_i^2 / 24 E[d_ii V]);
 // sampled quadrature averages V over exact draws from q, with the standard error of that mean.
-import type { Buffer, BufferSet } from "./backend.js";
+import { BufferSet, type Buffer } from "./backend.js";
 import type { Evaluator } from "./core/evaluator.js";
 import { readCompact } from "./core/views.js";
 
@@ -34,59 +34,48 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
   const rule = GAUSS_LEGENDRE[nodesFor(d, G)];
   const m = rule.nodes.length;
   // per axis: the nodes of every cell with mass, and their weights (mass x rule weight / 2)
-  const axes = grids.map((g) => {
-    const y: number[] = [];
-    const w: number[] = [];
+  const ys: number[] = [];
+  const ws: number[] = [];
+  const counts = grids.map((g) => {
+    const before = ys.length;
     for (let c = 0; c < G; c++) {
       if (!(g.mass[c] > 0)) continue;
       for (let u = 0; u < m; u++) {
-        y.push(0.5 * (g.edges[c] + g.edges[c + 1]) + 0.5 * (g.edges[c + 1] - g.edges[c]) * rule.nodes[u]);
-        w.push(g.mass[c] * 0.5 * rule.weights[u]);
+        ys.push(0.5 * (g.edges[c] + g.edges[c + 1]) + 0.5 * (g.edges[c + 1] - g.edges[c]) * rule.nodes[u]);
+        ws.push(g.mass[c] * 0.5 * rule.weights[u]);
       }
     }
-    return { y: Float64Array.from(y), w: Float64Array.from(w) };
+    return ys.length - before;
   });
+  const count = counts.reduce((c, k) => c * k, 1);
   const X = bufs.scratch("klCells", BATCH * d);
+  const W = bufs.scratch("klCellsWeights", BATCH);
   const logp = bufs.scratch("klCellsLogp", BATCH);
-  const weights = new Float64Array(BATCH);
-  let n = 0;
-  let total = 0;
-  let x = X.view;
-  const flush = () => {
-    if (n === 0) return true;
-    if (count > BATCH && signal?.aborted) return false;
-    evaluator.logDensity(X, n, logp);
-    const lp = logp.view;
-    for (let j = 0; j < n; j++) total -= weights[j] * lp[j];
-    n = 0;
-    x = X.view; // the user's code may have grown WASM memory, detaching the old view
-    return true;
-  };
-  // every tuple of nodes, the last axis fastest; the other axes' part of the weight and of
-  // x = O y is formed once per tuple of theirs (the same operations in the same order as
-  // forming each point whole, so the same bits)
-  const index = new Int32Array(d);
-  const count = axes.reduce((c, a) => c * a.y.length, 1);
-  const last = d - 1;
-  const base = new Float64Array(d);
-  let wBase = 1;
-  for (let t = 0; t < count; t++) {
-    if (index[last] === 0) {
-      wBase = 1;
-      for (let i = 0; i < last; i++) wBase *= axes[i].w[index[i]];
-      for (let r = 0; r < d; r++) {
-        let s = 0;
-        for (let i = 0; i < last; i++) s += rotation[r * d + i] * axes[i].y[index[i]];
-        base[r] = s;
-      }
+  const local = new BufferSet(bufs.backend); // the rule's own buffers, freed on return
+  try {
+    const [nodes, nodeWeights, rot, base] = [ys, ws, rotation, new Float64Array(d)].map((v) => {
+      const b = local.f64(v.length);
+      b.view.set(v);
+      return b;
+    });
+    const countsBuffer = local.i32(d);
+    countsBuffer.view.set(counts);
+    const index = local.i32(2 * d);
+    // every tuple of nodes in a fixed order, so every backend and engine sums the same bits
+    let total = 0;
+    for (let from = 0; from < count; from += BATCH) {
+      if (count > BATCH && signal?.aborted) return null;
+      const n = Math.min(BATCH, count - from);
+      bufs.backend.kernels.tensorRulePoints(nodes.handle, nodeWeights.handle, countsBuffer.handle, rot.handle, d, from, n, X.handle, W.handle, base.handle, index.handle);
+      evaluator.logDensity(X, n, logp);
+      const w = W.view; // read after the user's code, which may have grown WASM memory (detaching views)
+      const lp = logp.view;
+      for (let j = 0; j < n; j++) total -= w[j] * lp[j];
     }
-    const yLast = axes[last].y[index[last]];
-    for (let r = 0; r < d; r++) x[n * d + r] = base[r] + rotation[r * d + last] * yLast;
-    weights[n++] = wBase * axes[last].w[index[last]];
-    if (n === BATCH && !flush()) return null;
-    for (let i = d - 1; i >= 0 && ++index[i] === axes[i].y.length; i--) index[i] = 0;
+    return total;
+  } finally {
+    local.free();
   }
-  return flush() ? total : null;
 }
 
 /** A Monte Carlo mean and its standard error. */
