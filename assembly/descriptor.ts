@@ -10,6 +10,8 @@
 //                              lower triangle, row-major, with 1/L_k[i][i] on its diagonal;
 //                              KIND_DIAG: 1/sigma_k (inverse standard deviations)  K d
 // With z_k = L_k^-1 (x - m_k):  log pi(x) = logsumexp_k (c_k - |z_k|^2 / 2).
+import { standardize, subtractProducts } from "./vector";
+
 export const KIND_FULL = 1;
 export const KIND_DIAG = 2;
 export const HEADER = 8;
@@ -37,20 +39,13 @@ export function componentLogDensity(t: Float64Array, k: i32, points: Float64Arra
   if ((<i32>t[0]) == KIND_FULL) {
     const a = offFactors(t) + k * d * d;
     for (let i = 0; i < d; i++) {
-      let s = points[at + i] - t[m + i];
       const row = a + i * d;
-      for (let p = 0; p < i; p++) s -= t[row + p] * z[zt + p];
-      const zi = s * t[row + i];
+      const zi = subtractProducts(points[at + i] - t[m + i], t, row, z, zt, i) * t[row + i];
       z[zt + i] = zi;
       q += zi * zi;
     }
   } else {
-    const a = offFactors(t) + k * d;
-    for (let i = 0; i < d; i++) {
-      const zi = (points[at + i] - t[m + i]) * t[a + i];
-      z[zt + i] = zi;
-      q += zi * zi;
-    }
+    q = standardize(points, at, t, m, t, offFactors(t) + k * d, z, zt, d);
   }
   return t[HEADER + k] - 0.5 * q;
 }

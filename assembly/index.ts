@@ -9,6 +9,7 @@
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
 export { expRow, log1pRow, logSumExpColumns } from "./simdmath";
 export { lineExpectation } from "./blocks";
+export { standardize, subtractProducts } from "./vector";
 export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";

@@ -3,7 +3,7 @@
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.
 
-import { axpy, axpyPair } from "./vector";
+import { axpy, axpyPair, axpyQuad } from "./vector";
 import { matrixTimesRows } from "./matrix";
 
 /**
@@ -14,8 +14,16 @@ export function roviGradient(y: Float64Array, grad: Float64Array, logp: Float64A
   for (let r = 0; r < d * d; r++) g[r] = 0.0;
   let f = 0.0;
   let j = 0;
+  for (; j + 3 < n; j += 4) {
+    // four draws per pass over G (the same sums as one at a time)
+    f -= logp[j];
+    f -= logp[j + 1];
+    f -= logp[j + 2];
+    f -= logp[j + 3];
+    const a = j * d;
+    for (let r = 0; r < d; r++) axpyQuad(g, r * d, -grad[a + r], -grad[a + d + r], -grad[a + 2 * d + r], -grad[a + 3 * d + r], y, a, d, d);
+  }
   for (; j + 1 < n; j += 2) {
-    // two draws per pass over G (the same sums as one at a time)
     f -= logp[j];
     f -= logp[j + 1];
     const a = j * d;

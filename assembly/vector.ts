@@ -233,3 +233,68 @@ export function axpyPair(y: Float64Array, yo: i32, a: f64, x: Float64Array, x0: 
   }
   if (i < len) y[yo + i] = (y[yo + i] + a * x[x0 + i]) + b * x[x1 + i];
 }
+
+/**
+ * y[yo + i] = (((y[yo + i] + c[co] x[x0 + i]) + c[co + 1] x[x0 + xs + i]) + c[co + 2]
+ * x[x0 + 2 xs + i]) + c[co + 3] x[x0 + 3 xs + i] for i < len: axpy() four times, in one pass
+ * over y.
+ */
+export function axpyQuad(y: Float64Array, yo: i32, c0: f64, c1: f64, c2: f64, c3: f64, x: Float64Array, x0: i32, xs: i32, len: i32): void {
+  const v0 = f64x2.splat(c0);
+  const v1 = f64x2.splat(c1);
+  const v2 = f64x2.splat(c2);
+  const v3 = f64x2.splat(c3);
+  const p0 = at(x, x0);
+  const step = <usize>xs << 3;
+  const p1 = p0 + step;
+  const p2 = p1 + step;
+  const p3 = p2 + step;
+  const py = at(y, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const q = <usize>i << 3;
+    let t = f64x2.add(v128.load(py + q), f64x2.mul(v0, v128.load(p0 + q)));
+    t = f64x2.add(t, f64x2.mul(v1, v128.load(p1 + q)));
+    t = f64x2.add(t, f64x2.mul(v2, v128.load(p2 + q)));
+    v128.store(py + q, f64x2.add(t, f64x2.mul(v3, v128.load(p3 + q))));
+  }
+  if (i < len) y[yo + i] = (((y[yo + i] + c0 * x[x0 + i]) + c1 * x[x0 + xs + i]) + c2 * x[x0 + 2 * xs + i]) + c3 * x[x0 + 3 * xs + i];
+}
+
+/**
+ * z[zo + i] = (x[xo + i] - m[mo + i]) s[so + i] for i < len, returning sum_i z_i^2 summed in
+ * order of i (a Gaussian's standardised point and its squared norm).
+ */
+export function standardize(x: Float64Array, xo: i32, m: Float64Array, mo: i32, s: Float64Array, so: i32, z: Float64Array, zo: i32, len: i32): f64 {
+  const px = at(x, xo);
+  const pm = at(m, mo);
+  const ps = at(s, so);
+  const pz = at(z, zo);
+  let q = 0.0;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const v = f64x2.mul(f64x2.sub(v128.load(px + o), v128.load(pm + o)), v128.load(ps + o));
+    v128.store(pz + o, v);
+    const w = f64x2.mul(v, v);
+    q += f64x2.extract_lane(w, 0);
+    q += f64x2.extract_lane(w, 1);
+  }
+  if (i < len) {
+    const v = (x[xo + i] - m[mo + i]) * s[so + i];
+    z[zo + i] = v;
+    q += v * v;
+  }
+  return q;
+}
+
+/** s - x[xo] y[yo] - x[xo + 1] y[yo + 1] - ... (len products, subtracted in order). */
+export function subtractProducts(s: f64, x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+  const px = at(x, xo);
+  const py = at(y, yo);
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 3;
+    s -= load<f64>(px + o) * load<f64>(py + o);
+  }
+  return s;
+}

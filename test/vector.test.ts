@@ -1,0 +1,69 @@
+// The vector primitives that feed the mixture density and RoVI's gradient compute, on both
+// backends, the bits of their plain definitions: elements in order, SIMD pairs and the odd
+// tail alike (lengths 0 to 9, offsets that break 16-byte alignment).
+import { describe, expect, test } from "vitest";
+import { getBackend, type Backend } from "../src/backend.js";
+
+const backends: Backend[] = await Promise.all([getBackend("wasm"), getBackend("js")]);
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
+}
+
+function filled(backend: Backend, values: number[]) {
+  const b = backend.f64(values.length);
+  b.view.set(values);
+  return b;
+}
+
+const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9];
+
+describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backend) => {
+  const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
+
+  test.each(LENGTHS)("standardize, length %i: z = (x - m) s and the sum of z^2 in order", (len) => {
+    const rand = lcg(11 + len);
+    const x = Array.from({ length: len + 3 }, () => 50 * rand());
+    const m = Array.from({ length: len + 1 }, () => 50 * rand());
+    const s = Array.from({ length: len + 2 }, () => 1 + rand());
+    const [bx, bm, bs, bz] = [filled(backend, x), filled(backend, m), filled(backend, s), filled(backend, new Array(len + 5).fill(7))];
+    const q = k.standardize(bx.handle as number, 3, bm.handle as number, 1, bs.handle as number, 2, bz.handle as number, 5, len);
+    let want = 0;
+    for (let i = 0; i < len; i++) {
+      const z = (x[3 + i] - m[1 + i]) * s[2 + i];
+      expect(bz.view[5 + i]).toBe(z);
+      want += z * z;
+    }
+    expect(q).toBe(want);
+    expect(Array.from(bz.view.subarray(0, 5))).toEqual([7, 7, 7, 7, 7]); // nothing written before zo
+  });
+
+  test.each(LENGTHS)("subtractProducts, length %i: s - x_0 y_0 - x_1 y_1 - ... in order", (len) => {
+    const rand = lcg(23 + len);
+    const x = Array.from({ length: len + 1 }, () => 1e3 * rand());
+    const y = Array.from({ length: len + 2 }, () => 1e-3 * rand());
+    const s = 0.1 + rand();
+    let want = s;
+    for (let i = 0; i < len; i++) want -= x[1 + i] * y[2 + i];
+    expect(k.subtractProducts(s, filled(backend, x).handle as number, 1, filled(backend, y).handle as number, 2, len)).toBe(want);
+  });
+
+  test.each([1, 2, 3, 5, 7, 8, 9, 13])("roviGradient over n = %i draws (blocks of four, of two, one): the sums in draw order", (n) => {
+    const d = 5;
+    const rand = lcg(31 + n);
+    const y = Array.from({ length: n * d }, () => 3 * rand());
+    const grad = Array.from({ length: n * d }, () => 10 * rand());
+    const logp = Array.from({ length: n }, () => -5 + rand());
+    const g = backend.f64(d * d);
+    const f = k.roviGradient(filled(backend, y).handle as number, filled(backend, grad).handle as number, filled(backend, logp).handle as number, n, d, g.handle as number);
+    const want = new Float64Array(d * d);
+    let fw = 0;
+    for (let j = 0; j < n; j++) {
+      fw -= logp[j];
+      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) want[r * d + c] += -grad[j * d + r] * y[j * d + c];
+    }
+    expect(Array.from(g.view)).toEqual(Array.from(want, (v) => v * (1 / n)));
+    expect(f).toBe(fw * (1 / n));
+  });
+});
