@@ -3,7 +3,7 @@
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.
 
-import { axpy, axpyPair, axpyQuad } from "./vector";
+import { axpy, axpyQuad } from "./vector";
 import { matrixTimesRows } from "./matrix";
 
 /**
@@ -23,14 +23,7 @@ export function roviGradient(y: Float64Array, grad: Float64Array, logp: Float64A
     const a = j * d;
     for (let r = 0; r < d; r++) axpyQuad(g, r * d, -grad[a + r], -grad[a + d + r], -grad[a + 2 * d + r], -grad[a + 3 * d + r], y, a, d, d);
   }
-  for (; j + 1 < n; j += 2) {
-    f -= logp[j];
-    f -= logp[j + 1];
-    const a = j * d;
-    const b = a + d;
-    for (let r = 0; r < d; r++) axpyPair(g, r * d, -grad[a + r], y, a, -grad[b + r], b, d);
-  }
-  if (j < n) {
+  for (; j < n; j++) {
     f -= logp[j];
     for (let r = 0; r < d; r++) axpy(g, r * d, -grad[j * d + r], y, j * d, d);
   }

@@ -216,28 +216,8 @@ export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: 
 }
 
 /**
- * y[yo + i] = (y[yo + i] + a x[x0 + i]) + b x[x1 + i] for i < len: axpy() twice, in one pass
- * over y.
- */
-export function axpyPair(y: Float64Array, yo: i32, a: f64, x: Float64Array, x0: i32, b: f64, x1: i32, len: i32): void {
-  const va = f64x2.splat(a);
-  const vb = f64x2.splat(b);
-  const p0 = at(x, x0);
-  const p1 = at(x, x1);
-  const py = at(y, yo);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    const t = f64x2.add(v128.load(py + o), f64x2.mul(va, v128.load(p0 + o)));
-    v128.store(py + o, f64x2.add(t, f64x2.mul(vb, v128.load(p1 + o))));
-  }
-  if (i < len) y[yo + i] = (y[yo + i] + a * x[x0 + i]) + b * x[x1 + i];
-}
-
-/**
- * y[yo + i] = (((y[yo + i] + c[co] x[x0 + i]) + c[co + 1] x[x0 + xs + i]) + c[co + 2]
- * x[x0 + 2 xs + i]) + c[co + 3] x[x0 + 3 xs + i] for i < len: axpy() four times, in one pass
- * over y.
+ * y[yo + i] = (((y[yo + i] + c0 x_0[i]) + c1 x_1[i]) + c2 x_2[i]) + c3 x_3[i] for i < len,
+ * x_k the row at x0 + k xs: axpy() four times, in one pass over y.
  */
 export function axpyQuad(y: Float64Array, yo: i32, c0: f64, c1: f64, c2: f64, c3: f64, x: Float64Array, x0: i32, xs: i32, len: i32): void {
   const v0 = f64x2.splat(c0);

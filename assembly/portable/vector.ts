@@ -100,10 +100,6 @@ export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: 
   out[o1] = dot(x, xo, y, y1, len);
 }
 
-export function axpyPair(y: Float64Array, yo: i32, a: f64, x: Float64Array, x0: i32, b: f64, x1: i32, len: i32): void {
-  for (let i = 0; i < len; i++) y[yo + i] = (y[yo + i] + a * x[x0 + i]) + b * x[x1 + i];
-}
-
 export function axpyQuad(y: Float64Array, yo: i32, c0: f64, c1: f64, c2: f64, c3: f64, x: Float64Array, x0: i32, xs: i32, len: i32): void {
   for (let i = 0; i < len; i++) y[yo + i] = (((y[yo + i] + c0 * x[x0 + i]) + c1 * x[x0 + xs + i]) + c2 * x[x0 + 2 * xs + i]) + c3 * x[x0 + 3 * xs + i];
 }
