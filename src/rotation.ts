@@ -64,7 +64,7 @@ export class Rotator {
   }
 
   /**
-   * One Procrustes step on draws from the current factors. The draws come from the same
+   * One Procrustes step on n draws from the current factors. The draws come from the same
    * uniforms every step (common random numbers), so the steps are a deterministic map of the
    * factors that settles instead of wandering with sampling noise. `fresh`: the factors have
    * changed since the last step, so the draws y are made anew; otherwise the last step's
@@ -73,11 +73,10 @@ export class Rotator {
    * aborted), or NaN with
    * `failure` set when the objective, gradient or polar factor is not finite.
    */
-  step(fresh: boolean): number {
+  step(fresh: boolean, n: number): number {
     const { engine } = this;
     const k = engine.backend.kernels;
     const d = engine.d;
-    const n = this.cfg.rotationSamples;
     const y = this.bufs.scratch("rotY", n * d);
     const x = this.bufs.scratch("rotX", n * d);
     const logp = this.bufs.scratch("rotLogp", n);

@@ -20,6 +20,12 @@ export interface TemperSchedule {
   stages?: number;
   /** Or the exponents themselves, increasing, ending at 1. */
   betas?: readonly number[];
+  /**
+   * Draws per rotation step in the tempered stages (beta < 1), which only steer O towards the
+   * final stage's: default min(rotationSamples, max(4096, 32 dim)). The final stage (beta = 1)
+   * always uses options.rotationSamples, so the rotation it settles on does not depend on this.
+   */
+  rotationSamples?: number;
 }
 
 /** RoVI's own exploration (rotationInit 'explore'): a pilot MFVI fit, then Langevin chains from a box around it. */
@@ -66,7 +72,7 @@ export interface RoviOptions extends Omit<CaviOptions, "onProgress"> {
   rotationEvery?: number;
   /** Procrustes steps at most per rotation phase (it stops early once O moves less than rotationTol); default 10. */
   rotationSteps?: number;
-  /** Draws from mu per rotation step (gradient and objective); default max(4096, 128 d): the step fits O to these draws, so they must far outnumber its d(d-1)/2 parameters. */
+  /** Draws from mu per rotation step (gradient and objective) in the final stage (beta = 1; the tempered ones take temper.rotationSamples); default max(4096, 128 d): the step fits O to these draws, so they must far outnumber its d(d-1)/2 parameters. */
   rotationSamples?: number;
   /** A stage has settled when a rotation step moves O by less than this (Frobenius); default 1e-4. */
   rotationTol?: number;
@@ -125,18 +131,25 @@ export interface RoviConfig {
   rotationEvery: number;
   rotationSteps: number;
   rotationSamples: number;
+  /** Draws per rotation step before the final stage (temper.rotationSamples). */
+  temperedSamples: number;
   rotationTol: number;
   cyclesPerStage: number;
   maxBacktracks: number;
+}
+
+/** A count of draws per rotation step: an integer in [2, 1e7] whose draws fit one buffer. */
+function drawCount(name: string, value: unknown, d: number): number {
+  const n = integer(name, value, 2, 1e7);
+  if (n * d > MAX_VALUES) throw rangeError(name, `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d} (${name.slice("options.".length)} x dim <= 2^26 numbers per buffer of draws)`, n);
+  return n;
 }
 
 export function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviConfig {
   const d = target.dim;
   // the work caps first: rotationInit's draws are decomposed below
   if (d > MAX_ROVI_DIM) throw rangeError("target.dim", `at most ${MAX_ROVI_DIM} for rovi (its rotation step takes the SVD of a dim x dim matrix)`, d);
-  const rotationSamples = opts.rotationSamples === undefined ? Math.max(4096, 128 * d) : integer("options.rotationSamples", opts.rotationSamples, 2, 1e7);
-  if (rotationSamples * d > MAX_VALUES)
-    throw rangeError("options.rotationSamples", `at most ${Math.floor(MAX_VALUES / d)} in dimension ${d} (rotationSamples x dim <= 2^26 numbers per buffer of draws)`, rotationSamples);
+  const rotationSamples = opts.rotationSamples === undefined ? Math.max(4096, 128 * d) : drawCount("options.rotationSamples", opts.rotationSamples, d);
   const explore = exploreSettings(opts.explore, d);
   let rotationInit: RoviConfig["rotationInit"] = target instanceof GaussianMixture ? "pca" : explore ? "explore" : "identity";
   const ri = opts.rotationInit;
@@ -162,12 +175,14 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationInit = m;
   }
   let betas = [1];
+  let temperedSamples = Math.min(rotationSamples, Math.max(4096, 32 * d));
   // draws have seen the whole target already: what tempering is for
   const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
   const temper = opts.temper === undefined ? !fromDraws : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
-    knownKeys("options.temper", t, ["from", "stages", "betas"]);
+    knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples"]);
+    if (t.rotationSamples !== undefined) temperedSamples = drawCount("options.temper.rotationSamples", t.rotationSamples, d);
     if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
       throw rangeError(`options.temper.${t.from !== undefined ? "from" : "stages"}`, "absent when options.temper.betas is given", t.from ?? t.stages);
     if (t.betas !== undefined) {
@@ -205,6 +220,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationEvery: opts.rotationEvery === undefined ? 1 : integer("options.rotationEvery", opts.rotationEvery, 1, 1e6),
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),
     rotationSamples,
+    temperedSamples,
     rotationTol: opts.rotationTol === undefined ? 1e-4 : finite("options.rotationTol", opts.rotationTol),
     cyclesPerStage: opts.cyclesPerStage === undefined ? 3 : integer("options.cyclesPerStage", opts.cyclesPerStage, 1, 1e6),
     maxBacktracks: pro.maxBacktracks === undefined ? 40 : integer("options.procrustes.maxBacktracks", pro.maxBacktracks, 0, 1000),

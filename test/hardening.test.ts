@@ -148,6 +148,7 @@ describe.each(backends)("backend %s", (backend) => {
     // rovi's own parser holds its caps, beside its other checks
     expectThrow(() => parseRoviOptions(wide(513), {}), RangeError, /^target\.dim must be at most 512 for rovi /);
     expectThrow(() => parseRoviOptions(wide(100), { rotationSamples: 671_089 }), RangeError, /^options\.rotationSamples must be at most 671088 in dimension 100 /);
+    expectThrow(() => parseRoviOptions(wide(100), { temper: { rotationSamples: 671_089 } }), RangeError, /^options\.temper\.rotationSamples must be at most 671088 in dimension 100 \(temper\.rotationSamples x dim <= 2\^26 numbers per buffer of draws\); got 671089$/);
     // Langevin holds chains x dim numbers only: 20,000 coordinates run
     expect((await lmc(wide(20_000), { backend, step: 0.1, steps: 2, chains: 2 })).status).toBe("completed");
   });

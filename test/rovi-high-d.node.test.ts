@@ -2,7 +2,8 @@
 // fits take seconds each; Node and Chromium are compared bit for bit on smaller fits in
 // reproducibility.browser.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, ready, rovi } from "../src/index.js";
+import { componentMass, customTarget, gaussianMixture, labelSwitchingPosterior, lmc, mfvi, ready, rovi } from "../src/index.js";
+import { parseRoviOptions } from "../src/rovi-options.js";
 import { faithfulEruptions } from "../src/data/faithful.js";
 import { bestColumnCos, orthogonalityError, labelShare } from "./helpers.js";
 
@@ -37,6 +38,29 @@ describe.each(["wasm", "js"] as const)("RoVI on %s", (backend) => {
     expect(bestColumnCos(a.rotation, u)).toBeGreaterThan(0.999);
     expect(orthogonalityError(a.rotation, d)).toBeLessThan(1e-12);
   });
+});
+
+test("the tempered stages take fewer draws (4096 or 32 dim, at most rotationSamples); the final stage settles O on its own draws, so the fit keeps fact 4's accuracy", async () => {
+  const wide = (dim: number) => customTarget({ dim, logDensity: (_, out) => out.fill(0), gradLogDensity: (_, g) => g.fill(0) });
+  expect(parseRoviOptions(wide(10), {}).temperedSamples).toBe(4096);
+  expect(parseRoviOptions(wide(100), {}).temperedSamples).toBe(4096);
+  expect(parseRoviOptions(wide(500), {}).temperedSamples).toBe(16_000);
+  expect(parseRoviOptions(wide(100), { rotationSamples: 1000 }).temperedSamples).toBe(1000);
+  expect(parseRoviOptions(wide(100), { temper: { rotationSamples: 9000 } }).temperedSamples).toBe(9000);
+  // d = 40: 5120 draws in the final stage, 4096 before it by default
+  const d = 40;
+  const u = direction(d);
+  const t = gaussianMixture({ weights: [0.5, 0.5], means: [u.map((x) => -3 * x), u.map((x) => 3 * x)], covariances: [1, 1] });
+  const fewer = await rovi(t, { backend: "wasm" });
+  const same = await rovi(t, { backend: "wasm", temper: { rotationSamples: 5120 } });
+  for (const q of [fewer, same]) {
+    expect(q.status).toBe("converged");
+    expect(q.kl).toBeLessThan(0.02);
+    expect(bestColumnCos(q.rotation, u)).toBeGreaterThan(0.999);
+  }
+  expect(fewer.kl).not.toBe(same.kl); // the option reaches the tempered stages
+  expect(Math.abs(fewer.kl - same.kl)).toBeLessThan(1e-3);
+  expect(Math.abs(bestColumnCos(fewer.rotation, u) - bestColumnCos(same.rotation, u))).toBeLessThan(1e-5);
 });
 
 test("Old Faithful (docs/algorithms.md §7) on both backends: MFVI keeps one labelling, RoVI from LMC draws carries 0.4 to 0.6 on each, with the same bits", async () => {

@@ -172,6 +172,7 @@ test.each([
   ["temper betas decreasing", { temper: { betas: [0.5, 0.1, 1] } }, RangeError, /options\.temper\.betas\[1\] must be in \(0, 1\] and increasing; got 0\.1/],
   ["temper a string", { temper: "yes" }, TypeError, /options\.temper must be a boolean or a schedule/],
   ["rotationSamples one", { rotationSamples: 1 }, RangeError, /options\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
+  ["temper rotationSamples one", { temper: { rotationSamples: 1 } }, RangeError, /options\.temper\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
   ["rotationTol negative", { rotationTol: -1 }, RangeError, /options\.rotationTol must be positive; got -1/],
   ["procrustes unknown key", { procrustes: { c: 1 } }, RangeError, /options\.procrustes\.c must be one of the known options/],
 ])("invalid RoVI option: %s", async (_, opts, type, message) => {
