@@ -26,3 +26,8 @@
 @inline export function mul32(a: i32, b: i32): i32 {
   return a * b;
 }
+
+/** A Float64Array of n entries whose contents are unspecified (not zeroed): for buffers the caller fills before reading. */
+export function unfilledF64(n: i32): Float64Array {
+  return Float64Array.wrap(changetype<ArrayBuffer>(__new(<usize>n << 3, idof<ArrayBuffer>())));
+}

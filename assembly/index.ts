@@ -6,10 +6,12 @@
 //  - i32 sums that may overflow are written `(a + b) | 0`; products use mul32 from ./glue;
 //  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
 //  - no allocation inside hot loops: callers pass work buffers.
+import { unfilledF64 } from "./glue";
+
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
 export { expRow, log1pRow, logSumExpColumns } from "./simdmath";
 export { lineExpectation } from "./blocks";
-export { standardize, subtractProducts } from "./vector";
+export { allFinite, axpyStrided, standardize, subtractProducts } from "./vector";
 export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";
@@ -23,6 +25,11 @@ export { nextInt, uniform, seedStreams, seedStreamsFrom, fillNormal, jump } from
 /** Allocates a Float64Array the host keeps (pinned) as a kernel buffer. */
 export function allocF64(n: i32): Float64Array {
   return new Float64Array(n);
+}
+
+/** allocF64 without zeroing the entries: for buffers the host overwrites before any kernel reads them. */
+export function allocF64Unfilled(n: i32): Float64Array {
+  return unfilledF64(n);
 }
 
 /** Allocates an Int32Array the host keeps (pinned) as a kernel buffer. */

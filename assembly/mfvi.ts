@@ -8,7 +8,7 @@ import { uniform } from "./random";
 import { exp, log } from "./math";
 import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
 import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, rebin, uniformEdges } from "./histogram";
-import { axpy } from "./vector";
+import { axpy, axpyStrided } from "./vector";
 import { matrixTimesRows } from "./matrix";
 import { lineExpectation } from "./blocks";
 
@@ -345,11 +345,8 @@ export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void 
       for (let c = 0; c < d; c++) if (c != i) v += ws[rot + r * d + c] * ws[y + s * d + c];
       X[base + r] = v;
     }
-    for (let g = G - 1; g >= 0; g--) {
-      const at = base + g * d;
-      const tg = ws[t + g];
-      for (let r = 0; r < d; r++) X[at + r] = X[base + r] + ws[rot + r * d + i] * tg;
-    }
+    // x = b_s + t_g (column i of O)
+    for (let g = G - 1; g >= 0; g--) axpyStrided(X, base + g * d, X, base, ws[t + g], ws, rot + i, d, d);
   }
 }
 

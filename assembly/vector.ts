@@ -278,3 +278,40 @@ export function subtractProducts(s: f64, x: Float64Array, xo: i32, y: Float64Arr
   }
   return s;
 }
+
+/**
+ * y[yo + i] = b[bo + i] + a x[xo + i xs] for i < len: a point on the line through row b along
+ * a strided column of x. y may be b itself (element by element), not x.
+ */
+export function axpyStrided(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, xs: i32, len: i32): void {
+  const py = at(y, yo);
+  const pb = at(b, bo);
+  const px = at(x, xo);
+  const step = <usize>xs << 3;
+  const va = f64x2.splat(a);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const q = px + <usize>i * step;
+    const v = f64x2.replace_lane(f64x2.splat(load<f64>(q)), 1, load<f64>(q + step));
+    v128.store(py + o, f64x2.add(v128.load(pb + o), f64x2.mul(v, va)));
+  }
+  if (i < len) y[yo + i] = b[bo + i] + x[xo + i * xs] * a;
+}
+
+/** 1 when x[xo .. xo+len) are all finite, else 0: the sum of x_i * 0 is 0 or NaN. */
+export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
+  const px = at(x, xo);
+  const zero = f64x2.splat(0.0);
+  let a = zero;
+  let b = zero;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const o = <usize>i << 3;
+    a = f64x2.add(a, f64x2.mul(v128.load(px + o), zero));
+    b = f64x2.add(b, f64x2.mul(v128.load(px + o, 16), zero));
+  }
+  let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1) + f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1);
+  for (; i < len; i++) s += x[xo + i] * 0.0;
+  return s == 0.0 ? 1 : 0;
+}

@@ -11,7 +11,7 @@ export type BackendName = "wasm" | "js";
 export type Handle = number | Float64Array | Int32Array;
 
 type Portable = typeof portable;
-type KernelName = Exclude<keyof Portable, "allocF64" | "allocI32">;
+type KernelName = Exclude<keyof Portable, "allocF64" | "allocF64Unfilled" | "allocI32">;
 type Lower<T> = T extends Float64Array | Int32Array ? Handle : T;
 type LowerArgs<A extends unknown[]> = { [I in keyof A]: Lower<A[I]> };
 /** The kernels as the facade calls them: array parameters become handles. */
@@ -43,6 +43,10 @@ export class BufferSet {
   constructor(readonly backend: Backend) {}
   f64(length: number): Buffer<Float64Array> {
     return this.hold(this.backend.f64(Math.max(1, length)));
+  }
+  /** A buffer whose entries are unspecified (WASM: not zeroed): for one the caller fills before any kernel reads it. */
+  f64Unfilled(length: number): Buffer<Float64Array> {
+    return this.hold(this.backend.f64Unfilled(Math.max(1, length)));
   }
   i32(length: number): Buffer<Int32Array> {
     return this.hold(this.backend.i32(Math.max(1, length)));
@@ -86,6 +90,8 @@ export interface Backend {
   readonly name: BackendName;
   readonly kernels: Kernels;
   f64(length: number): Buffer<Float64Array>;
+  /** f64 with unspecified entries (WASM: not zeroed, which costs a pass over the memory). */
+  f64Unfilled(length: number): Buffer<Float64Array>;
   i32(length: number): Buffer<Int32Array>;
   /** Returns a buffer's memory to the backend (WASM: unpins it for the collector). */
   free(buffer: Buffer<Float64Array | Int32Array>): void;
@@ -95,13 +101,16 @@ export interface Backend {
   readonly memory?: WebAssembly.Memory;
 }
 
+const jsF64 = (length: number): Buffer<Float64Array> => {
+  const view = new Float64Array(length);
+  return { handle: view, view, length };
+};
+
 const jsBackend: Backend = {
   name: "js",
   kernels: portable as unknown as Kernels,
-  f64: (length) => {
-    const view = new Float64Array(length);
-    return { handle: view, view, length };
-  },
+  f64: jsF64,
+  f64Unfilled: jsF64,
   i32: (length) => {
     const view = new Int32Array(length);
     return { handle: view, view, length };
@@ -116,6 +125,7 @@ interface WasmExports {
   __unpin(ptr: number): void;
   __collect(): void;
   allocF64(n: number): number;
+  allocF64Unfilled(n: number): number;
   allocI32(n: number): number;
   [kernel: string]: unknown;
 }
@@ -177,6 +187,7 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
     name: "wasm",
     kernels: exports as unknown as Kernels,
     f64: (length) => make(exports.allocF64, Float64Array, length),
+    f64Unfilled: (length) => make(exports.allocF64Unfilled, Float64Array, length),
     i32: (length) => make(exports.allocI32, Int32Array, length),
     free: (buffer) => {
       exports.__unpin(buffer.handle as number);

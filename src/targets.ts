@@ -1,9 +1,9 @@
 // Targets: densities on R^d known up to a constant, pi(x) = exp(-V(x)) / Z. Built-in ones are
 // data (a descriptor the kernels read); custom ones call the user's functions once per batch.
-import { backendNow, copyOut, type BackendName } from "./backend.js";
-import { withEvaluator } from "./core/evaluator.js";
+import { backendNow, copyOut, type Buffer, type BackendName, type BufferSet } from "./backend.js";
+import { withEvaluator, type Evaluator } from "./core/evaluator.js";
 import * as portable from "./generated/portable/index.js";
-import { Described, finite, integer, knownKeys, matrix, oneOf, options, points as checkPoints, rangeError, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, matrix, notFinite, oneOf, options, points as checkPoints, rangeError, typeError, vector } from "./validate.js";
 
 /** A density known up to a constant. Points are row-major: n points of `dim` coordinates. */
 export interface Target {
@@ -51,6 +51,8 @@ abstract class TargetBase implements Target {
   abstract readonly normalized: boolean;
   protected abstract evalLogDensity(points: Float64Array, n: number, out: Float64Array): void;
   protected abstract evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void;
+  /** Whether evalLogDensity and evalGrad check a batch's entries themselves (in the kernel, on their copy). */
+  protected readonly checksFinite: boolean = false;
 
   logDensity(x: ArrayLike<number>): number {
     const out = new Float64Array(1);
@@ -58,7 +60,7 @@ abstract class TargetBase implements Target {
     return out[0];
   }
   logDensityBatch(points: Float64Array, out?: Float64Array): Float64Array {
-    const n = checkPoints("points", points, this.dim);
+    const n = checkPoints("points", points, this.dim, !this.checksFinite);
     const result = checkOut("out", out, n);
     this.evalLogDensity(points, n, result);
     return result;
@@ -74,7 +76,7 @@ abstract class TargetBase implements Target {
    */
   dispose(): void {}
   gradLogDensityBatch(points: Float64Array, out?: Float64Array): Float64Array {
-    const n = checkPoints("points", points, this.dim);
+    const n = checkPoints("points", points, this.dim, !this.checksFinite);
     const result = checkOut("out", out, n * this.dim);
     this.evalGrad(points, n, new Float64Array(n), result);
     return result;
@@ -120,15 +122,24 @@ export class GaussianMixture extends TargetBase {
     this.descriptor = t;
   }
 
+  /** The n points in a kernel buffer, checked there (a SIMD pass, not one in JavaScript before the copy). */
+  private copyIn(e: Evaluator, bufs: BufferSet, points: Float64Array, n: number): Buffer<Float64Array> {
+    const x = bufs.f64Unfilled(n * this.dim);
+    x.view.set(points.subarray(0, n * this.dim));
+    if (!e.backend.kernels.allFinite(x.handle, 0, n * this.dim)) throw notFinite("points", points);
+    return x;
+  }
+
   get weights(): Float64Array {
     return Float64Array.from(this.components, (c) => c.weight);
   }
 
+  protected override readonly checksFinite = true;
+
   protected evalLogDensity(points: Float64Array, n: number, out: Float64Array): void {
     withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
-      const x = bufs.f64(n * this.dim);
-      const lp = bufs.f64(n);
-      x.view.set(points.subarray(0, n * this.dim));
+      const x = this.copyIn(e, bufs, points, n);
+      const lp = bufs.f64Unfilled(n);
       e.logDensity(x, n, lp);
       out.set(lp.view.subarray(0, n));
     });
@@ -136,10 +147,9 @@ export class GaussianMixture extends TargetBase {
 
   protected evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
     withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
-      const x = bufs.f64(n * this.dim);
-      const lp = bufs.f64(n);
-      const g = bufs.f64(n * this.dim);
-      x.view.set(points.subarray(0, n * this.dim));
+      const x = this.copyIn(e, bufs, points, n);
+      const lp = bufs.f64Unfilled(n);
+      const g = bufs.f64Unfilled(n * this.dim);
       e.valueAndGradient(x, n, lp, g);
       logp.set(lp.view.subarray(0, n));
       grad.set(g.view.subarray(0, n * this.dim));

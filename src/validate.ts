@@ -191,17 +191,23 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
 /** Most values (f64) one array argument may hold: 2^26, 512 MiB (a kernel buffer is at most 1 GiB). */
 export const MAX_VALUES = 2 ** 26;
 
-/** Row-major points of dimension `dim`: a Float64Array of finite numbers, n dim long; returns n. */
-export function points(name: string, value: unknown, dim: number): number {
+/**
+ * Row-major points of dimension `dim`: a Float64Array of finite numbers, n dim long; returns n.
+ * `finite` false leaves the entries to a kernel's check (allFinite, then notFinite).
+ */
+export function points(name: string, value: unknown, dim: number, finite = true): number {
   if (!(value instanceof Float64Array)) throw typeError(name, "a Float64Array (row-major points)", value);
   if (value.length % dim !== 0 || value.length === 0)
     throw rangeError(`${name}.length`, `a positive multiple of the dimension ${dim}`, value.length);
   if (value.length > MAX_VALUES) throw rangeError(`${name}.length`, `at most ${MAX_VALUES}`, value.length);
-  if (!allFinite(value)) {
-    const i = value.findIndex((x) => !Number.isFinite(x));
-    throw rangeError(`${name}[${i}]`, "finite", value[i]);
-  }
+  if (finite && !allFinite(value)) throw notFinite(name, value);
   return value.length / dim;
+}
+
+/** The error for the first non-finite entry of points that failed a finiteness check. */
+export function notFinite(name: string, value: Float64Array): RangeError {
+  const i = value.findIndex((x) => !Number.isFinite(x));
+  return rangeError(`${name}[${i}]`, "finite", value[i]);
 }
 
 /**

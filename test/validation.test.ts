@@ -2,7 +2,9 @@
 // argument and the rule; the library keeps working afterwards.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { customTarget, gaussian, gaussianMixture } from "../src/index.js";
+import { customTarget, gaussian, gaussianMixture, ready } from "../src/index.js";
+
+await ready("wasm");
 
 const ok = { weights: [0.5, 0.5], means: [[0, 0], [1, 1]], covariances: [1, 1] };
 const asymmetric = [[2, 0.5], [0.4, 2]];
@@ -66,8 +68,8 @@ describe("bad inputs give clear errors", () => {
   test("at least 25 cases", () => expect(cases.length).toBeGreaterThanOrEqual(25));
 });
 
-describe("a batch's non-finite entries", () => {
-  const t = gaussian({ mean: [0, 0], covariance: 1 });
+describe.each(["wasm", "js"] as const)("a batch's non-finite entries (%s: the mixture checks its copy in the kernel)", (backend) => {
+  const t = gaussian({ mean: [0, 0], covariance: 1, backend });
   const special = fc.constantFrom(NaN, Infinity, -Infinity);
   // finite rows, with NaN or an infinity dropped in at some places (the check sums x * 0 in four
   // chains, so the places fall in every chain and in the tail)
@@ -82,8 +84,14 @@ describe("a batch's non-finite entries", () => {
     fc.assert(
       fc.property(batch, (x) => {
         const first = x.findIndex((v) => !Number.isFinite(v));
-        if (first < 0) expect(t.logDensityBatch(x)).toHaveLength(x.length / 2);
-        else expect(() => t.logDensityBatch(x)).toThrow(new RangeError(`points[${first}] must be finite; got ${x[first]}`));
+        if (first < 0) {
+          expect(t.logDensityBatch(x)).toHaveLength(x.length / 2);
+          expect(t.gradLogDensityBatch(x)).toHaveLength(x.length);
+        } else {
+          const error = new RangeError(`points[${first}] must be finite; got ${x[first]}`);
+          expect(() => t.logDensityBatch(x)).toThrow(error);
+          expect(() => t.gradLogDensityBatch(x)).toThrow(error);
+        }
       }),
       { seed: 3, numRuns: 300 },
     );

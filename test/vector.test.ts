@@ -1,6 +1,7 @@
-// The vector primitives that feed the mixture density and RoVI's gradient compute, on both
-// backends, the bits of their plain definitions: elements in order, SIMD pairs and the odd
-// tail alike (lengths 0 to 9, offsets that break 16-byte alignment).
+// The vector primitives behind the mixture density, a custom target's line points, batch
+// checks and RoVI's gradient compute, on both backends, the bits of their plain definitions:
+// elements in order, SIMD pairs and the odd tail alike (lengths 0 to 9, offsets that break
+// 16-byte alignment).
 import { describe, expect, test } from "vitest";
 import { getBackend, type Backend } from "../src/backend.js";
 
@@ -37,6 +38,38 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     }
     expect(q).toBe(want);
     expect(Array.from(bz.view.subarray(0, 5))).toEqual([7, 7, 7, 7, 7]); // nothing written before zo
+  });
+
+  test.each(LENGTHS)("allFinite, length %i: 1 unless some entry (in either lane, in the tail) is NaN or infinite", (len) => {
+    const rand = lcg(5 + len);
+    const x = Array.from({ length: len + 1 }, () => 1e300 * rand());
+    expect(k.allFinite(filled(backend, x).handle as number, 1, len)).toBe(1);
+    for (let at = 0; at < len; at++)
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const y = x.slice();
+        y[1 + at] = bad;
+        expect(k.allFinite(filled(backend, y).handle as number, 1, len)).toBe(0);
+      }
+    const outside = x.slice();
+    outside[0] = NaN; // before xo: not looked at
+    expect(k.allFinite(filled(backend, outside).handle as number, 1, len)).toBe(1);
+  });
+
+  test.each(LENGTHS)("axpyStrided, length %i: b + a x over a strided column, into another row or in place", (len) => {
+    const rand = lcg(41 + len);
+    const rows = Array.from({ length: 2 * len + 3 }, () => 9 * rand());
+    const x = Array.from({ length: 3 * len + 2 }, () => 9 * rand());
+    const a = 0.37 + rand();
+    const bx = filled(backend, x);
+    const other = filled(backend, rows);
+    k.axpyStrided(other.handle as number, len + 3, other.handle as number, 1, a, bx.handle as number, 2, 3, len);
+    const inPlace = filled(backend, rows);
+    k.axpyStrided(inPlace.handle as number, 1, inPlace.handle as number, 1, a, bx.handle as number, 2, 3, len);
+    for (let i = 0; i < len; i++) {
+      const want = rows[1 + i] + x[2 + 3 * i] * a;
+      expect(other.view[len + 3 + i]).toBe(want);
+      expect(inPlace.view[1 + i]).toBe(want);
+    }
   });
 
   test.each(LENGTHS)("subtractProducts, length %i: s - x_0 y_0 - x_1 y_1 - ... in order", (len) => {

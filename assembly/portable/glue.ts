@@ -23,3 +23,7 @@ export function fromWords(hi: i32, lo: i32): f64 {
 export function mul32(a: i32, b: i32): i32 {
   return Math.imul(a, b);
 }
+
+export function unfilledF64(n: i32): Float64Array {
+  return new Float64Array(n);
+}

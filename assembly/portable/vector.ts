@@ -118,3 +118,13 @@ export function subtractProducts(s: f64, x: Float64Array, xo: i32, y: Float64Arr
   for (let i = 0; i < len; i++) s -= x[xo + i] * y[yo + i];
   return s;
 }
+
+export function axpyStrided(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, xs: i32, len: i32): void {
+  for (let i = 0; i < len; i++) y[yo + i] = b[bo + i] + x[xo + i * xs] * a;
+}
+
+export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
+  let s = 0.0;
+  for (let i = 0; i < len; i++) s += x[xo + i] * 0.0;
+  return s == 0.0 ? 1 : 0;
+}
