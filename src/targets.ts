@@ -51,7 +51,7 @@ abstract class TargetBase implements Target {
   abstract readonly normalized: boolean;
   protected abstract evalLogDensity(points: Float64Array, n: number, out: Float64Array): void;
   protected abstract evalGrad(points: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void;
-  /** Whether evalLogDensity and evalGrad check a batch's entries themselves (in the kernel, on their copy). */
+  /** Whether the batch methods check a batch's entries themselves (in the kernel, on their copy). */
   protected readonly checksFinite: boolean = false;
 
   logDensity(x: ArrayLike<number>): number {
@@ -158,13 +158,12 @@ export class GaussianMixture extends TargetBase {
 
   /** r_k(x_j) = w_k p_k(x_j) / pi(x_j), row-major n x K. */
   responsibilities(points: Float64Array): Float64Array {
-    const n = checkPoints("points", points, this.dim);
+    const n = checkPoints("points", points, this.dim, !this.checksFinite);
     const K = this.components.length;
     return withEvaluator(backendNow(this.backendName), this, (e, bufs) => {
-      const x = bufs.f64(n * this.dim);
-      const r = bufs.f64(n * K);
+      const x = this.copyIn(e, bufs, points, n);
+      const r = bufs.f64Unfilled(n * K);
       const work = bufs.f64(K + this.dim);
-      x.view.set(points);
       e.backend.kernels.mixtureResponsibilities(e.descriptor, x.handle, n, r.handle, work.handle);
       return copyOut(r);
     });

@@ -87,10 +87,12 @@ describe.each(["wasm", "js"] as const)("a batch's non-finite entries (%s: the mi
         if (first < 0) {
           expect(t.logDensityBatch(x)).toHaveLength(x.length / 2);
           expect(t.gradLogDensityBatch(x)).toHaveLength(x.length);
+          expect(t.responsibilities(x)).toHaveLength(x.length / 2);
         } else {
           const error = new RangeError(`points[${first}] must be finite; got ${x[first]}`);
           expect(() => t.logDensityBatch(x)).toThrow(error);
           expect(() => t.gradLogDensityBatch(x)).toThrow(error);
+          expect(() => t.responsibilities(x)).toThrow(error);
         }
       }),
       { seed: 3, numRuns: 300 },
