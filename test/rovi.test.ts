@@ -27,6 +27,21 @@ describe.each(backends)("RoVI on %s", (backend) => {
     }
   });
 
+  test("an unsettled tempering stage is a warning only when the fit then does not converge", async () => {
+    // m = 1: the first stage (beta = 0.05) ends on cyclesPerStage, the final stage settles
+    const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-1, -1], [1, 1]], covariances: [1, 1] });
+    const fit = await rovi(t, { backend, seed: 1 });
+    expect(fit.status).toBe("converged");
+    expect(fit.kl).toBeLessThan(0.001);
+    expect(fit.warnings).toEqual([]);
+    // the same fit cut one sweep short: same path, so the same stage ended unsettled
+    const cut = await rovi(t, { backend, seed: 1, maxSweeps: fit.iterations - 1 });
+    expect(cut.status).toBe("maxIterations");
+    expect(cut.warnings).toEqual([
+      "tempering stage beta = 0.0500 ended after options.cyclesPerStage (3) cycles before the factors and rotation settled, and the fit did not converge after them",
+    ]);
+  });
+
   test("fact 5: a rotated Gaussian with distinct variances: KL ~ 0 and columns along the eigenvectors", async () => {
     // S = Q diag(4, 1, 0.25) Q^T with Q a rotation about two axes
     const c1 = Math.cos(0.5), s1 = Math.sin(0.5), c2 = Math.cos(1.1), s2 = Math.sin(1.1);
