@@ -45,7 +45,7 @@ const SIGN = 0x8000000000000000;
  * Scalar: |x| >= 709.78 short of the underflow (Infinity, NaN, overflow) and x < -707 (2^k
  * there may need two scalings).
  */
-function expPair(x: v128): v128 {
+export function expPair(x: v128): v128 {
   const ax = f64x2.abs(x);
   const sign = v128.and(x, i64x2.splat(SIGN));
   const k0 = f64x2.lt(ax, f64x2.splat(hiWord(0x3fd62e43)));

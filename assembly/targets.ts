@@ -1,12 +1,11 @@
 // Built-in targets as data: a descriptor (one Float64Array, laid out in ./descriptor) that
 // crosses into the kernels once. Every kernel here reads it; none calls back into the host.
 import { exp, log, logSumExpStrided } from "./math";
-import { expRow, logSumExpColumns } from "./simdmath";
-import { componentLogDensity, HEADER, KIND_FULL, offFactors } from "./descriptor";
-import { DENSITY_BLOCK, mixtureLogDensityBlock } from "./blocks";
+import { componentLogDensity, HEADER, KIND_FULL, offFactors, pointGradient } from "./descriptor";
+import { DENSITY_BLOCK, GRAD_BLOCK, mixtureGradBlock, mixtureLogDensityBlock } from "./blocks";
 
 export * from "./descriptor";
-export { logSumExpStrided };
+export { logSumExpStrided, GRAD_BLOCK };
 
 const HALF_LOG_2PI = 0.91893853320467274178;
 
@@ -84,19 +83,16 @@ export function mixtureLogDensity(t: Float64Array, points: Float64Array, n: i32,
   }
 }
 
-/** Points per pass of mixtureGradLogDensity, given mixtureGradWork(d, K) entries of work. */
-export const GRAD_BLOCK = 8;
-
 /** Work entries for mixtureGradLogDensity to evaluate GRAD_BLOCK points per pass. */
 export function mixtureGradWork(d: i32, K: i32): i32 {
-  return GRAD_BLOCK * K * (1 + d);
+  return GRAD_BLOCK * (K + K * d + d);
 }
 
 /**
- * Log density and its gradient at n points: logp[j] = log pi(x_j), grad[j d + i] = d/dx_i.
- * grad log pi = -sum_k r_k S_k^-1 (x - m_k) = -sum_k r_k L_k^-T z_k, r_k the responsibilities.
- * work: at least K + K d entries (one point per pass), up to mixtureGradWork(d, K) (GRAD_BLOCK
- * points per pass, their log-sum-exps and exps two at a time: the same bits).
+ * Log density and its gradient at n points: logp[j] = log pi(x_j), grad[j d + i] = d/dx_i
+ * (pointGradient). work: at least K + K d entries, one point at a time; with
+ * mixtureGradWork(d, K) entries, GRAD_BLOCK points per pass over each Cholesky row (the same
+ * bits).
  */
 export function mixtureGradLogDensity(
   t: Float64Array,
@@ -106,43 +102,13 @@ export function mixtureGradLogDensity(
   grad: Float64Array,
   work: Float64Array,
 ): void {
-  const kind = (<i32>t[0]) | 0;
   const d = (<i32>t[1]) | 0;
   const K = (<i32>t[2]) | 0;
-  const fo = offFactors(t);
-  const fit = (work.length / (K * (1 + d))) | 0;
-  const block = fit < 1 ? 1 : fit < GRAD_BLOCK ? fit : GRAD_BLOCK;
-  for (let j0 = 0; j0 < n; j0 += block) {
-    // point j's log term for component k at work[k b + j], its z_k at work[K b + (j K + k) d]
-    const b = n - j0 < block ? n - j0 : block;
-    const zo = K * b;
-    for (let j = 0; j < b; j++) for (let k = 0; k < K; k++) work[k * b + j] = componentLogDensity(t, k, points, (j0 + j) * d, work, zo + (j * K + k) * d);
-    logSumExpColumns(work, 0, b, K, logp, j0, b);
-    for (let k = 0; k < K; k++) for (let j = 0; j < b; j++) work[k * b + j] -= logp[j0 + j];
-    expRow(work, 0, 0.0, work, 0, K * b); // the responsibilities r_k (x - 0 is x)
-    for (let j = 0; j < b; j++) {
-      const g = (j0 + j) * d;
-      for (let i = 0; i < d; i++) grad[g + i] = 0.0;
-      for (let k = 0; k < K; k++) {
-        const r = work[k * b + j];
-        const z = zo + (j * K + k) * d;
-        if (kind == KIND_FULL) {
-          // back substitution: v = L^-T z overwrites z, from the last coordinate up
-          const a = fo + k * d * d;
-          for (let i = d - 1; i >= 0; i--) {
-            let s = work[z + i];
-            for (let p = i + 1; p < d; p++) s -= t[a + p * d + i] * work[z + p];
-            const v = s * t[a + i * d + i];
-            work[z + i] = v;
-            grad[g + i] -= r * v;
-          }
-        } else {
-          const a = fo + k * d;
-          for (let i = 0; i < d; i++) grad[g + i] -= r * (work[z + i] * t[a + i]);
-        }
-      }
-    }
+  let j = 0;
+  if (work.length >= mixtureGradWork(d, K)) {
+    for (; j + GRAD_BLOCK <= n; j += GRAD_BLOCK) mixtureGradBlock(t, points, j * d, logp, j, grad, work);
   }
+  for (; j < n; j++) pointGradient(t, points, j * d, logp, j, grad, work);
 }
 
 /**
