@@ -53,7 +53,35 @@ export function centre(x: Float64Array, xat: i32, k: i32): f64 {
 
 /** Inverse CDF of the histogram at u in [0, 1): uniform inside the chosen cell. */
 export function quantile(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: f64): f64 {
-  const k = cellOf(cum, cat, G, u);
+  return inCell(cum, cat, x, xat, cellOf(cum, cat, G, u), u);
+}
+
+/**
+ * u[uo + j] = quantile(u[uo + j]) for j < n, two at a time: their cellOf searches interleaved
+ * (two independent chains of loads).
+ */
+export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: Float64Array, uo: i32, n: i32): void {
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const u0 = u[uo + j];
+    const u1 = u[uo + j + 1];
+    let a0 = 0;
+    let a1 = 0;
+    let len = G;
+    while (len > 1) {
+      const half = len >> 1;
+      a0 = cum[cat + a0 + half] <= u0 ? a0 + half : a0;
+      a1 = cum[cat + a1 + half] <= u1 ? a1 + half : a1;
+      len -= half;
+    }
+    u[uo + j] = inCell(cum, cat, x, xat, a0, u0);
+    u[uo + j + 1] = inCell(cum, cat, x, xat, a1, u1);
+  }
+  if (j < n) u[uo + j] = quantile(cum, cat, G, x, xat, u[uo + j]);
+}
+
+/** The point of cell k where the histogram's CDF is u (its centre for an empty cell). */
+function inCell(cum: Float64Array, cat: i32, x: Float64Array, xat: i32, k: i32, u: f64): f64 {
   const mass = cum[cat + k + 1] - cum[cat + k];
   let frac = mass > 0.0 ? (u - cum[cat + k]) / mass : 0.5;
   if (frac > 1.0) frac = 1.0;

@@ -4,10 +4,10 @@
 //   log mu_i(t_g) = -beta e_g + const, then damping, grid adaptation, bookkeeping.
 // Everything lives in one workspace array `ws` whose layout is written into its header by
 // mfviInit; the host reads factors and statistics through the same offsets.
-import { uniform } from "./random";
+import { heldUniform, hold, release, uniform } from "./random";
 import { exp, log } from "./math";
 import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
-import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, rebin, uniformEdges } from "./histogram";
+import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, quantileRow, rebin, uniformEdges } from "./histogram";
 import { axpy, axpyStrided } from "./vector";
 import { matrixTimesRows } from "./matrix";
 import { lineExpectation } from "./blocks";
@@ -119,12 +119,14 @@ export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
 /** buf[at + s stride] = a uniformly random permutation of 0 .. n - 1 (Fisher-Yates): the strata of a Latin-hypercube column. */
 function permutedStrata(buf: Float64Array, at: i32, stride: i32, n: i32, rng: Int32Array): void {
   for (let s = 0; s < n; s++) buf[at + s * stride] = <f64>s;
+  hold(rng, 0);
   for (let s = n - 1; s > 0; s--) {
-    const r = (<i32>Math.floor(uniform(rng, 0) * <f64>(s + 1))) | 0;
+    const r = (<i32>Math.floor(heldUniform() * <f64>(s + 1))) | 0;
     const a = buf[at + s * stride];
     buf[at + s * stride] = buf[at + r * stride];
     buf[at + r * stride] = a;
   }
+  release(rng, 0);
 }
 
 /**
@@ -610,15 +612,18 @@ export function tensorRulePoints(ys: Float64Array, ws: Float64Array, counts: Int
 export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified: i32, y: Float64Array, out: Float64Array): void {
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
+  // coordinate i's draws first go to out[i n ..], contiguous (out is scratch until the rotation)
   for (let i = 0; i < d; i++) {
-    if (stratified != 0) permutedStrata(y, i, d, n, rng);
+    const col = i * n;
+    if (stratified != 0) permutedStrata(out, col, 1, n, rng);
     const cum = slot(ws, O_CUM) + i * (G + 1);
     const x = slot(ws, O_X) + i * (G + 1);
-    for (let j = 0; j < n; j++) {
-      const u = stratified != 0 ? (y[j * d + i] + uniform(rng, 0)) / <f64>n : uniform(rng, 0);
-      y[j * d + i] = quantile(ws, cum, G, ws, x, u);
-    }
+    hold(rng, 0);
+    for (let j = 0; j < n; j++) out[col + j] = stratified != 0 ? (out[col + j] + heldUniform()) / <f64>n : heldUniform();
+    release(rng, 0);
+    quantileRow(ws, cum, G, ws, x, out, col, n);
   }
+  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) y[j * d + i] = out[i * n + j];
   rotate(ws, y, n, out, 0);
 }
 

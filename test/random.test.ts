@@ -55,3 +55,37 @@ describe("normalDraws", () => {
     expect(call).toThrow(message);
   });
 });
+
+describe("the generator kernels", () => {
+  /** xoshiro128** on four 32-bit words, written out plainly. */
+  function reference(words: Int32Array) {
+    const s = Uint32Array.from(words);
+    const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+    return () => {
+      const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) | 0;
+      const t = (s[1] << 9) >>> 0;
+      s[2] ^= s[0];
+      s[3] ^= s[1];
+      s[1] ^= s[2];
+      s[0] ^= s[3];
+      s[2] ^= t;
+      s[3] = rotl(s[3], 11);
+      return result;
+    };
+  }
+
+  test.each(["wasm", "js"] as const)("%s: nextInt and uniform step streams 1 and 2 as xoshiro128** does, and leave stream 0 alone", async (name) => {
+    const b = await getBackend(name);
+    const rng = b.i32(12);
+    b.kernels.seedStreams(rng.handle, 987654321, 12, 3);
+    const start = Int32Array.from(rng.view);
+    const next = [reference(start.subarray(4, 8)), reference(start.subarray(8, 12))];
+    for (let i = 0; i < 40; i++) {
+      const at = 4 + 4 * (i % 2);
+      const g = next[i % 2];
+      if (i % 3 === 0) expect(b.kernels.nextInt(rng.handle, at)).toBe(g());
+      else expect(b.kernels.uniform(rng.handle, at)).toBe(((g() >>> 5) * 67108864 + (g() >>> 6)) * 2 ** -53);
+    }
+    expect(Array.from(rng.view.subarray(0, 4))).toEqual(Array.from(start.subarray(0, 4)));
+  });
+});
