@@ -10,7 +10,8 @@
 //                              lower triangle, row-major, with 1/L_k[i][i] on its diagonal;
 //                              KIND_DIAG: 1/sigma_k (inverse standard deviations)  K d
 // With z_k = L_k^-1 (x - m_k):  log pi(x) = logsumexp_k (c_k - |z_k|^2 / 2).
-import { exp, logSumExpStrided } from "./math";
+import { logSumExpStrided } from "./math";
+import { expRow } from "./simdmath";
 import { standardize, subtractProducts } from "./vector";
 
 export const KIND_FULL = 1;
@@ -59,25 +60,25 @@ export function pointGradient(t: Float64Array, points: Float64Array, at: i32, lo
   const d = (<i32>t[1]) | 0;
   const K = (<i32>t[2]) | 0;
   for (let k = 0; k < K; k++) work[k] = componentLogDensity(t, k, points, at, work, K + k * d);
-  logp[lo] = logSumExpStrided(work, 0, 1, K);
-  pointGradientFrom(t, logp, lo, work, 0, K, grad, at);
+  const lp = logSumExpStrided(work, 0, 1, K);
+  logp[lo] = lp;
+  expRow(work, 0, lp, work, 0, K); // the responsibilities
+  pointGradientFrom(t, work, 0, K, grad, at);
 }
 
 /**
  * grad[at .. at + d) = grad log pi(x) = -sum_k r_k S_k^-1 (x - m_k) = -sum_k r_k L_k^-T z_k
- * (the sum from 0 in k order) from a point's log terms c_k - |z_k|^2 / 2 at work[lt + k],
- * its z_k at work[zt + k d] (overwritten by L_k^-T z_k) and log pi(x) at logp[lo]: r_k =
- * exp(log term - log pi(x)) are the responsibilities.
+ * (the sum from 0 in k order) from a point's responsibilities r_k = exp(c_k - |z_k|^2 / 2 -
+ * log pi(x)) at work[rt + k] and its z_k at work[zt + k d] (overwritten by L_k^-T z_k).
  */
-export function pointGradientFrom(t: Float64Array, logp: Float64Array, lo: i32, work: Float64Array, lt: i32, zt: i32, grad: Float64Array, at: i32): void {
-  const lp = logp[lo];
+export function pointGradientFrom(t: Float64Array, work: Float64Array, rt: i32, zt: i32, grad: Float64Array, at: i32): void {
   const d = (<i32>t[1]) | 0;
   const K = (<i32>t[2]) | 0;
   const full = (<i32>t[0]) == KIND_FULL;
   const fo = offFactors(t);
   for (let i = 0; i < d; i++) grad[at + i] = 0.0;
   for (let k = 0; k < K; k++) {
-    const r = exp(work[lt + k] - lp);
+    const r = work[rt + k];
     const z = zt + k * d;
     if (full) {
       // back substitution: v = L^-T z overwrites z, from the last coordinate up
