@@ -8,7 +8,7 @@ import { heldUniform, hold, release, uniform } from "./random";
 import { exp, log } from "./math";
 import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
 import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, quantileRow, rebin, uniformEdges } from "./histogram";
-import { axpy, axpyStrided } from "./vector";
+import { axpy, axpyRow } from "./vector";
 import { matrixTimesRows } from "./matrix";
 import { lineExpectation } from "./blocks";
 
@@ -329,37 +329,42 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
 }
 
 /**
- * Generic targets: the x-coordinates of the points (sample s, grid point g) along coordinate i,
- * row-major into X (count G rows of d). x = O (y_s with y_i = t_g) = b_s + t_g O e_i, where
+ * Generic targets: the x-coordinates of the points (sample s, grid point g) along coordinate i
+ * for the samples s in [from, to), row-major into X ((to - from) G rows of d, then d more
+ * numbers of work: column i of O). x = O (y_s with y_i = t_g) = b_s + t_g O e_i, where
  * b_s = O (y_s with y_i = 0): one d x d product per sample, then an axpy per grid point.
  */
-export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array): void {
+export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array, from: i32, to: i32): void {
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
-  const count = slot(ws, H_SEFF);
   const y = slot(ws, O_Y);
   const rot = slot(ws, O_ROT);
   const t = gridPoints(ws, i);
-  for (let s = 0; s < count; s++) {
-    const base = s * G * d; // b_s in the sample's first row, which is written last
+  const column = (to - from) * G * d; // O e_i, contiguous
+  for (let r = 0; r < d; r++) X[column + r] = ws[rot + r * d + i];
+  for (let s = from; s < to; s++) {
+    const base = (s - from) * G * d; // b_s in the sample's first row, which is written last
     for (let r = 0; r < d; r++) {
       let v = 0.0;
       for (let c = 0; c < d; c++) if (c != i) v += ws[rot + r * d + c] * ws[y + s * d + c];
       X[base + r] = v;
     }
-    // x = b_s + t_g (column i of O)
-    for (let g = G - 1; g >= 0; g--) axpyStrided(X, base + g * d, X, base, ws[t + g], ws, rot + i, d, d);
+    for (let g = G - 1; g >= 0; g--) axpyRow(X, base + g * d, X, base, ws[t + g], X, column, d);
   }
 }
 
-/** Generic targets: e_g = -sum_s w_s log pi(x_{s,g}) from the host's evaluation of the line points. */
-export function mfviGenericExpectation(ws: Float64Array, logp: Float64Array): void {
+/**
+ * Generic targets: e_g = -sum_s w_s log pi(x_{s,g}) from the host's evaluation of the line
+ * points, for the samples s in [from, to) (logp holds theirs, (to - from) G values), added in
+ * the order of s: batches in turn from 0 to the sample count give the one sum (from = 0
+ * starts it).
+ */
+export function mfviGenericExpectation(ws: Float64Array, logp: Float64Array, from: i32, to: i32): void {
   const G = slot(ws, H_G);
-  const count = slot(ws, H_SEFF);
   const e = slot(ws, O_E);
   const wts = slot(ws, O_W);
-  for (let g = 0; g < G; g++) ws[e + g] = 0.0;
-  for (let s = 0; s < count; s++) axpy(ws, e, -ws[wts + s], logp, s * G, G); // e - w l is e + (-w) l exactly
+  if (from == 0) for (let g = 0; g < G; g++) ws[e + g] = 0.0;
+  for (let s = from; s < to; s++) axpy(ws, e, -ws[wts + s], logp, (s - from) * G, G); // e - w l is e + (-w) l exactly
 }
 
 /** E_mu[V] = sum_k p_ik e_k from the expectations along coordinate i (in O_E). */

@@ -280,23 +280,20 @@ export function subtractProducts(s: f64, x: Float64Array, xo: i32, y: Float64Arr
 }
 
 /**
- * y[yo + i] = b[bo + i] + a x[xo + i xs] for i < len: a point on the line through row b along
- * a strided column of x. y may be b itself (element by element), not x.
+ * y[yo + i] = b[bo + i] + x[xo + i] a for i < len: a point on the line through row b along
+ * row x. y may be b itself (element by element), not x.
  */
-export function axpyStrided(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, xs: i32, len: i32): void {
+export function axpyRow(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, len: i32): void {
   const py = at(y, yo);
   const pb = at(b, bo);
   const px = at(x, xo);
-  const step = <usize>xs << 3;
   const va = f64x2.splat(a);
   let i = 0;
   for (; i + 1 < len; i += 2) {
     const o = <usize>i << 3;
-    const q = px + <usize>i * step;
-    const v = f64x2.replace_lane(f64x2.splat(load<f64>(q)), 1, load<f64>(q + step));
-    v128.store(py + o, f64x2.add(v128.load(pb + o), f64x2.mul(v, va)));
+    v128.store(py + o, f64x2.add(v128.load(pb + o), f64x2.mul(v128.load(px + o), va)));
   }
-  if (i < len) y[yo + i] = b[bo + i] + x[xo + i * xs] * a;
+  if (i < len) y[yo + i] = b[bo + i] + x[xo + i] * a;
 }
 
 /** 1 when x[xo .. xo+len) are all finite, else 0: the sum of x_i * 0 is 0 or NaN. */

@@ -1,6 +1,6 @@
 // The coordinate-ascent engine shared by mfvi() and rovi(): one workspace in one backend's
 // memory, driven sweep by sweep. Built-in mixtures run a whole sweep per kernel call; other
-// targets alternate kernel (line points, reduction) and one batched call of the user's density.
+// targets alternate kernels (line points, reduction) and batched calls of the user's density.
 import type { ApproximationParts } from "./approximation.js";
 import { checkFactors, klErrorWarning } from "./checks.js";
 import { BufferSet, getBackend, type Backend, type Buffer } from "./backend.js";
@@ -100,7 +100,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
-  caviCaps(t, quadrature === "exact", gridSize, samples);
+  caviCaps(t, quadrature === "exact", gridSize);
   const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
   if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
   const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);
@@ -122,6 +122,8 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
 
 /** Engine.sweep's code for a sweep stopped by options.signal (the workspace restored). */
 const ABORTED = -100;
+/** Coordinates of line points a custom target gets per call (a sample's whole line at least). */
+const LINE_BATCH = 1 << 16;
 
 export const STATUS_MESSAGES: Record<number, string> = {
   [-1]: "the target's log density was NaN at a grid point",
@@ -234,12 +236,11 @@ export class Engine {
     for (let i = 0; i < this.d; i++) {
       k.mfviBeginCoordinate(this.ws, i);
       for (let attempt = 0; ; attempt++) {
-        if (start && signal!.aborted) {
-          this.view.buffer.view.set(start);
+        if (this.config.exact) k.mfviExactSamples(this.ws, i);
+        if ((start && signal!.aborted) || !this.expectation(i)) {
+          this.view.buffer.view.set(start!);
           return ABORTED;
         }
-        if (this.config.exact) k.mfviExactSamples(this.ws, i);
-        this.expectation(i);
         const r = k.mfviFinishCoordinate(this.ws, i, adaptive && attempt < P.MAX_ADAPT ? 1 : 0);
         if (r < 0) return r;
         if (r === 0) break;
@@ -249,18 +250,28 @@ export class Engine {
     return 0;
   }
 
-  private expectation(i: number): void {
+  /** The expectations along coordinate i (O_E); false when options.signal aborted the user's code between two of its batches. */
+  private expectation(i: number): boolean {
     const k = this.backend.kernels;
     if (this.evaluator.mixture) {
       k.mfviMixtureExpectation(this.ws, this.evaluator.descriptor, i);
-      return;
+      return true;
     }
-    const n = this.view.effectiveSamples * this.G;
-    const X = this.bufs.scratch("X", n * this.d);
-    k.mfviLinePoints(this.ws, i, X.handle);
-    const logp = this.bufs.scratch("logp", n);
-    this.evaluator.logDensity(X, n, logp);
-    k.mfviGenericExpectation(this.ws, logp.handle);
+    // the samples' lines in batches of about LINE_BATCH numbers, so that the points stay in
+    // cache from the kernel that writes them through the host copy to the user's code
+    const count = this.view.effectiveSamples;
+    const perBatch = Math.min(count, Math.max(1, Math.floor(LINE_BATCH / (this.G * this.d))));
+    const X = this.bufs.scratch("X", (perBatch * this.G + 1) * this.d); // and column i of O
+    const logp = this.bufs.scratch("logp", perBatch * this.G);
+    const { signal } = this.config;
+    for (let from = 0; from < count; from += perBatch) {
+      if (from > 0 && signal?.aborted) return false;
+      const to = Math.min(count, from + perBatch);
+      k.mfviLinePoints(this.ws, i, X.handle, from, to);
+      this.evaluator.logDensity(X, (to - from) * this.G, logp);
+      k.mfviGenericExpectation(this.ws, logp.handle, from, to);
+    }
+    return true;
   }
 
   /** The KL estimate after a sweep (cheap): E_mu[V] from the sweep's last update, minus entropies. */

@@ -162,7 +162,10 @@ describe.each(backends)("backend %s", (backend) => {
     await expectRejection(mfvi(mixture, { backend, gridSize: 4097 }), RangeError, /^options\.gridSize must be at most 4096 for exact quadrature in 2-D \(gridSize\^2 <= 2\^24 cells per sweep\); got 4097$/);
     const custom = customTarget({ dim: 3, logDensity: (p, out) => out.fill(0) });
     await expectRejection(mfvi(custom, { backend, quadrature: "exact", gridSize: 162 }), RangeError, /^options\.gridSize must be at most 161 for exact quadrature in 3-D of a custom target \(gridSize\^3 <= 2\^22 cells per sweep\); got 162$/);
-    await expectRejection(mfvi(custom, { backend, gridSize: 65536, samples: 342 }), RangeError, /^options\.samples must be at most 341 for a 3-D custom target with gridSize 65536 \(samples x gridSize x dim <= 2\^26 coordinates per batch of logDensity\); got 342$/);
+    // a custom target's batches hold whole lines of points: gridSize x dim <= 2^26, not the samples
+    const wide = customTarget({ dim: 1025, logDensity: (p, out) => out.fill(0) });
+    await expectRejection(mfvi(wide, { backend, gridSize: 65473 }), RangeError, /^options\.gridSize must be at most 65472 for a 1025-D custom target \(gridSize x dim <= 2\^26 coordinates: a sample's line of points, the least batch of logDensity\); got 65473$/);
+    (await mfviStepper(custom, { backend, gridSize: 65536, samples: 342 })).dispose();
   });
 
   test("gaussianMfvi checks its grids' caps up front, with mfvi's messages (it did after the whole Adam run)", async () => {

@@ -115,6 +115,33 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expect(q.kl).toBe(two.kl);
   });
 
+  test("a custom target's line points come in batches of whole lines (<= 2^16 coordinates); an abort in one batch is the coordinate's last call", async () => {
+    // d = 8, gridSize 64, 400 samples: 128 samples' lines per batch, so 4 calls per coordinate
+    const d = 8;
+    const o = { backend, gridSize: 64, samples: 400, maxSweeps: 1 };
+    const sizes: number[] = [];
+    const normal = (p: Float64Array, out: Float64Array) => out.forEach((_, j) => (out[j] = -0.5 * p.subarray(j * d, (j + 1) * d).reduce((a, x) => a + x * x, 0)));
+    const stepper = await mfviStepper(customTarget({ dim: d, logDensity: (p, out) => (sizes.push(out.length), normal(p, out)) }), o);
+    stepper.step();
+    stepper.dispose();
+    // each update of a coordinate (a grid that widens updates it again): 4 calls of whole lines
+    const update = [128, 128, 128, 16].map((s) => s * 64);
+    expect(sizes.length).toBeGreaterThanOrEqual(4 * d);
+    expect(sizes).toEqual(Array.from({ length: sizes.length / 4 }, () => update).flat());
+    const aborted = async (at: number) => {
+      const c = new AbortController();
+      let calls = 0;
+      const t = customTarget({ dim: d, logDensity: (p, out) => (++calls === at && c.abort(), normal(p, out)) });
+      const q = await mfvi(t, { ...o, signal: c.signal });
+      return { q, after: calls - at };
+    };
+    // aborted in the first or the second batch of the first coordinate: the same state (the start), the same calls after it (the final KL's)
+    const [first, second] = [await aborted(1), await aborted(2)];
+    expect([second.q.status, second.q.iterations]).toEqual(["aborted", 0]);
+    expect(second.after).toBe(first.after);
+    expect(fitBits(second.q)).toEqual(fitBits(first.q));
+  });
+
   test("an abort seen inside rovi's sweep or rotation step ends it there: 'aborted', no further calls but the final KL's", async () => {
     for (const at of [3, 9, 40]) {
       const c = new AbortController();

@@ -55,18 +55,18 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     expect(k.allFinite(filled(backend, outside).handle as number, 1, len)).toBe(1);
   });
 
-  test.each(LENGTHS)("axpyStrided, length %i: b + a x over a strided column, into another row or in place", (len) => {
+  test.each(LENGTHS)("axpyRow, length %i: b + x a along a row, into another row or in place", (len) => {
     const rand = lcg(41 + len);
     const rows = Array.from({ length: 2 * len + 3 }, () => 9 * rand());
-    const x = Array.from({ length: 3 * len + 2 }, () => 9 * rand());
+    const x = Array.from({ length: len + 2 }, () => 9 * rand());
     const a = 0.37 + rand();
     const bx = filled(backend, x);
     const other = filled(backend, rows);
-    k.axpyStrided(other.handle as number, len + 3, other.handle as number, 1, a, bx.handle as number, 2, 3, len);
+    k.axpyRow(other.handle as number, len + 3, other.handle as number, 1, a, bx.handle as number, 2, len);
     const inPlace = filled(backend, rows);
-    k.axpyStrided(inPlace.handle as number, 1, inPlace.handle as number, 1, a, bx.handle as number, 2, 3, len);
+    k.axpyRow(inPlace.handle as number, 1, inPlace.handle as number, 1, a, bx.handle as number, 2, len);
     for (let i = 0; i < len; i++) {
-      const want = rows[1 + i] + x[2 + 3 * i] * a;
+      const want = rows[1 + i] + x[2 + i] * a;
       expect(other.view[len + 3 + i]).toBe(want);
       expect(inPlace.view[1 + i]).toBe(want);
     }

@@ -119,8 +119,8 @@ export function subtractProducts(s: f64, x: Float64Array, xo: i32, y: Float64Arr
   return s;
 }
 
-export function axpyStrided(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, xs: i32, len: i32): void {
-  for (let i = 0; i < len; i++) y[yo + i] = b[bo + i] + x[xo + i * xs] * a;
+export function axpyRow(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f64, x: Float64Array, xo: i32, len: i32): void {
+  for (let i = 0; i < len; i++) y[yo + i] = b[bo + i] + x[xo + i] * a;
 }
 
 export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {

@@ -18,8 +18,7 @@ export const CONTROL_KEYS = ["backend", "seed", "onProgress", "signal"] as const
 
 /**
  * Most coordinates of a variational fit (all but lmc): its result holds a dim x dim matrix
- * (a rotation), and a custom target's batches samples x gridSize x dim numbers (2^26 with
- * the defaults at 2048).
+ * (a rotation).
  */
 export const MAX_FIT_DIM = 2048;
 /** Most cells G^d of the product grid that exact quadrature sums over in a sweep. */
@@ -41,17 +40,17 @@ export function targetArgument(target: unknown, gradientFor?: string, maxDim = M
 
 /**
  * The work caps of a CAVI sweep (mfvi, rovi), checked before any work: cells of the product
- * grid in exact quadrature, and the points of one batch of a custom target's logDensity
- * (samples x gridSize points of dim coordinates in sampled quadrature).
+ * grid in exact quadrature, and the least batch of a custom target's logDensity in sampled
+ * quadrature (one sample's line: gridSize points of dim coordinates).
  */
-export function caviCaps(t: Target, exact: boolean, gridSize: number, samples: number): void {
+export function caviCaps(t: Target, exact: boolean, gridSize: number): void {
   const d = t.dim;
   const custom = t instanceof CustomTarget;
   const cells = custom ? MAX_EXACT_CUSTOM_CELLS : MAX_EXACT_CELLS;
   if (exact && gridSize ** d > cells)
     throw rangeError("options.gridSize", `at most ${Math.floor(cells ** (1 / d) + 1e-9)} for exact quadrature in ${d}-D${custom ? " of a custom target" : ""} (gridSize^${d} <= 2^${Math.log2(cells)} cells per sweep)`, gridSize);
-  if (!exact && custom && samples * gridSize * d > MAX_VALUES)
-    throw rangeError("options.samples", `at most ${Math.floor(MAX_VALUES / (gridSize * d))} for a ${d}-D custom target with gridSize ${gridSize} (samples x gridSize x dim <= 2^26 coordinates per batch of logDensity)`, samples);
+  if (!exact && custom && gridSize * d > MAX_VALUES)
+    throw rangeError("options.gridSize", `at most ${Math.floor(MAX_VALUES / d)} for a ${d}-D custom target (gridSize x dim <= 2^26 coordinates: a sample's line of points, the least batch of logDensity)`, gridSize);
 }
 
 /** backend, seed (default 0), onProgress and signal of an options object. */
