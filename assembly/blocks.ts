@@ -60,23 +60,28 @@ export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64A
 /** Points per call of mixtureLogDensityBlock. */
 export const DENSITY_BLOCK = 4;
 
-/** The pair of points[a], points[b] in lanes 0 and 1. */
+/** The pair of f64s at p and p + step in lanes 0 and 1. */
 // @ts-ignore: decorator
-@inline function gather(x: Float64Array, a: i32, b: i32): v128 {
-  return f64x2.replace_lane(f64x2.splat(x[a]), 1, x[b]);
+@inline function pairAt(p: usize, step: usize): v128 {
+  return v128.load64_lane(p + step, v128.load64_splat(p), 1);
 }
 
 /**
  * out[oo + j] = log pi(x_j) for the DENSITY_BLOCK points x_j = points[at + j d ..], two pairs
  * of lanes per pass over each row of L_k: per point the operations of componentLogDensity and
- * logSumExp. work: mixtureDensityWork(d, K) entries (each pair's K log terms, then its z).
+ * logSumExp. work: mixtureDensityWork(d, K) entries (each pair's K log terms, then its z; a
+ * diagonal covariance needs no z). Loads go through pointers: an indexed load after a store
+ * re-reads the array's header.
  */
 export function mixtureLogDensityBlock(t: Float64Array, points: Float64Array, at: i32, out: Float64Array, oo: i32, work: Float64Array): void {
   const d = (<i32>t[1]) | 0;
   const K = (<i32>t[2]) | 0;
   const full = (<i32>t[0]) == KIND_FULL;
-  const mo = offMeans(t);
-  const fo = offFactors(t);
+  const pm = t.dataStart + (<usize>offMeans(t) << 3);
+  const pf = t.dataStart + (<usize>offFactors(t) << 3);
+  const pc = t.dataStart + (<usize>HEADER << 3);
+  const px = points.dataStart + (<usize>at << 3);
+  const step = <usize>d << 3; // from a point to the next
   const pz = work.dataStart + (<usize>(4 * K) << 3); // z of the first pair; the second's follows
   const pzb = pz + (<usize>d << 4);
   const pt = work.dataStart;
@@ -85,31 +90,42 @@ export function mixtureLogDensityBlock(t: Float64Array, points: Float64Array, at
   for (let k = 0; k < K; k++) {
     let qa = f64x2.splat(0.0);
     let qb = f64x2.splat(0.0);
-    for (let i = 0; i < d; i++) {
-      const m = f64x2.splat(t[mo + k * d + i]);
-      let sa = f64x2.sub(gather(points, at + i, at + d + i), m);
-      let sb = f64x2.sub(gather(points, at + 2 * d + i, at + 3 * d + i), m);
-      let inv = f64x2.splat(0.0);
-      if (full) {
-        const row = fo + k * d * d + i * d;
+    const mk = pm + <usize>(k * d) * 8;
+    if (full) {
+      const lk = pf + <usize>(k * d * d) * 8;
+      for (let i = 0; i < d; i++) {
+        const o = <usize>i << 3;
+        const m = v128.load64_splat(mk + o);
+        let sa = f64x2.sub(pairAt(px + o, step), m);
+        let sb = f64x2.sub(pairAt(px + 2 * step + o, step), m);
+        const row = lk + <usize>(i * d) * 8;
         for (let p = 0; p < i; p++) {
-          const l = f64x2.splat(t[row + p]);
-          const o = <usize>p << 4;
-          sa = f64x2.sub(sa, f64x2.mul(l, v128.load(pz + o)));
-          sb = f64x2.sub(sb, f64x2.mul(l, v128.load(pzb + o)));
+          const l = v128.load64_splat(row + (<usize>p << 3));
+          const zo = <usize>p << 4;
+          sa = f64x2.sub(sa, f64x2.mul(l, v128.load(pz + zo)));
+          sb = f64x2.sub(sb, f64x2.mul(l, v128.load(pzb + zo)));
         }
-        inv = f64x2.splat(t[row + i]);
-      } else {
-        inv = f64x2.splat(t[fo + k * d + i]);
+        const inv = v128.load64_splat(row + o);
+        const za = f64x2.mul(sa, inv);
+        const zb = f64x2.mul(sb, inv);
+        v128.store(pz + (<usize>i << 4), za);
+        v128.store(pzb + (<usize>i << 4), zb);
+        qa = f64x2.add(qa, f64x2.mul(za, za));
+        qb = f64x2.add(qb, f64x2.mul(zb, zb));
       }
-      const za = f64x2.mul(sa, inv);
-      const zb = f64x2.mul(sb, inv);
-      v128.store(pz + (<usize>i << 4), za);
-      v128.store(pzb + (<usize>i << 4), zb);
-      qa = f64x2.add(qa, f64x2.mul(za, za));
-      qb = f64x2.add(qb, f64x2.mul(zb, zb));
+    } else {
+      const sk = pf + <usize>(k * d) * 8;
+      for (let i = 0; i < d; i++) {
+        const o = <usize>i << 3;
+        const m = v128.load64_splat(mk + o);
+        const inv = v128.load64_splat(sk + o);
+        const za = f64x2.mul(f64x2.sub(pairAt(px + o, step), m), inv);
+        const zb = f64x2.mul(f64x2.sub(pairAt(px + 2 * step + o, step), m), inv);
+        qa = f64x2.add(qa, f64x2.mul(za, za));
+        qb = f64x2.add(qb, f64x2.mul(zb, zb));
+      }
     }
-    const c = f64x2.splat(t[HEADER + k]);
+    const c = v128.load64_splat(pc + (<usize>k << 3));
     v128.store(pt + (<usize>k << 4), f64x2.sub(c, f64x2.mul(half, qa)));
     v128.store(ptb + (<usize>k << 4), f64x2.sub(c, f64x2.mul(half, qb)));
   }
@@ -121,11 +137,6 @@ export function mixtureLogDensityBlock(t: Float64Array, points: Float64Array, at
 /** Points per call of mixtureGradBlock. */
 export const GRAD_BLOCK = 4;
 
-/** The pair of f64s at p and p + step in lanes 0 and 1. */
-// @ts-ignore: decorator
-@inline function pairAt(p: usize, step: usize): v128 {
-  return v128.load64_lane(p + step, v128.load64_splat(p), 1);
-}
 
 /** Stores the lanes of v at p and p + step. */
 // @ts-ignore: decorator
