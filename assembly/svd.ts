@@ -39,7 +39,7 @@
 // with a scalar JavaScript twin), and stays in the portable subset (see ./index.ts), so the
 // WASM and JavaScript backends agree bit for bit.
 
-import { dot, matVec, shearRows, shearRowsDot, subtractRows, subtractRowSquares } from "./vector";
+import { dot, dotPair, matVec, matVec2, shearRows, shearRowsDot, subtractRows, subtractRowSquares, subtractRowSquares2 } from "./vector";
 
 /** 2^-52. */
 const EPS: f64 = 2.220446049250313e-16;
@@ -77,14 +77,15 @@ export function polarWorkLength(n: i32): i32 {
 /**
  * One pass of classical Gram-Schmidt: row i of the matrix at `base` (rows of length len) minus
  * its components along rows 0..i-1 (orthonormal), the coefficients (in d, i entries) computed
- * first, all from the row as it was: two matrix-vector products, without the chain of
+ * first (unless `ready`: already in d), all from the row as it was: two matrix-vector
+ * products, without the chain of
  * dependent passes of modified Gram-Schmidt, and as good where it is used (repeated when the
  * first pass cancels much: "twice is enough").
  */
-function project(x: Float64Array, base: i32, i: i32, len: i32, d: i32): void {
+function project(x: Float64Array, base: i32, i: i32, len: i32, d: i32, ready: bool): void {
   if (i == 0) return;
   const io = base + i * len;
-  matVec(x, base, i, len, io, d);
+  if (!ready) matVec(x, base, i, len, io, d);
   subtractRows(x, base, i, len, d, io);
 }
 
@@ -199,15 +200,30 @@ export function svdJacobi(
       for (let r = j + 1; r < p; r++) work[xo + r] *= f;
       work[xo + j] = beta;
     }
-    // apply H to the remaining columns, recomputing their trailing norms on the way
-    for (let c = j + 1; c < q; c++) {
+    // apply H to the remaining columns, recomputing their trailing norms on the way (two
+    // columns at a time: one pass over the reflector for both dot products, one for both
+    // updates; vec holds the two dot products)
+    const tl = p - j - 1;
+    let c = j + 1;
+    if (t != 0.0) {
+      for (; c + 1 < q; c += 2) {
+        const yo = bt + c * p;
+        dotPair(work, xo + j + 1, work, yo + j + 1, yo + p + j + 1, tl, work, vec, vec + 1);
+        const d0 = t * (work[yo + j] + work[vec]);
+        const d1 = t * (work[yo + p + j] + work[vec + 1]);
+        work[yo + j] -= d0;
+        work[yo + p + j] -= d1;
+        subtractRowSquares2(work, yo + j + 1, yo + p + j + 1, xo + j + 1, tl, d0, d1, nrm2 + c, nrm2 + c + 1);
+      }
+    }
+    for (; c < q; c++) {
       const yo = bt + c * p;
       if (t != 0.0) {
-        const d = t * (work[yo + j] + dot(work, xo + j + 1, work, yo + j + 1, p - j - 1));
+        const d = t * (work[yo + j] + dot(work, xo + j + 1, work, yo + j + 1, tl));
         work[yo + j] -= d;
-        work[nrm2 + c] = subtractRowSquares(work, yo + j + 1, xo + j + 1, p - j - 1, d);
+        work[nrm2 + c] = subtractRowSquares(work, yo + j + 1, xo + j + 1, tl, d);
       } else {
-        work[nrm2 + c] = dot(work, yo + j + 1, work, yo + j + 1, p - j - 1);
+        work[nrm2 + c] = dot(work, yo + j + 1, work, yo + j + 1, tl);
       }
     }
   }
@@ -263,14 +279,37 @@ export function svdJacobi(
   // s_i (the product is accurate to about eps |B|, so u_i to eps |B| / s_i: Gram-Schmidt
   // leaves an error of order eps |B| in u_i s_i). Rows it cannot recover (zero s_i, or tiny
   // and numerically dependent) are completed. Row i of bt becomes u_i.
+  // The rows of W become the v_i (row i: W[i][perm[r]] <- W[i][r]), and all products B v_i
+  // are formed first, two at a time (they do not depend on each other).
+  for (let i = 0; i < q; i++) {
+    const io = w + i * q;
+    for (let r = 0; r < q; r++) work[vec + ((<i32>work[perm + r]) | 0)] = work[io + r];
+    for (let r = 0; r < q; r++) work[io + r] = work[vec + r];
+  }
+  let pr = 0;
+  for (; pr + 1 < good; pr += 2) matVec2(work, b0, p, q, w + pr * q, w + (pr + 1) * q, bt + pr * p, bt + (pr + 1) * p);
+  if (pr < good) matVec(work, b0, p, q, w + pr * q, bt + pr * p);
   for (let r = 0; r < p; r++) work[z + r] = 0.0;
+  // Rows i, i + 1 (both products) in pairs: the coefficients of both against rows 0..i-1 in
+  // one pass (each row of B v_i as it was), that of row i + 1 against row i once row i is done.
+  let paired = false; // row i's coefficients against rows 0..i-2 are in nrm2
   for (let i = 0; i < q; i++) {
     const yo = bt + i * p;
     let ok = false;
     if (i < good) {
-      for (let r = 0; r < q; r++) work[vec + ((<i32>work[perm + r]) | 0)] = work[w + i * q + r];
-      matVec(work, b0, p, q, vec, yo);
-      ok = orthonormalize(work, bt, i, p, vec);
+      let d = vec;
+      let ready = false;
+      if (paired) {
+        work[nrm2 + i - 1] = dot(work, yo - p, work, yo, p);
+        d = nrm2;
+        ready = true;
+        paired = false;
+      } else if (i + 1 < good) {
+        matVec2(work, bt, i, p, yo, yo + p, vec, nrm2);
+        ready = true;
+        paired = true;
+      }
+      ok = orthonormalize(work, bt, i, p, d, ready);
     }
     if (ok) addSquares(work, z, yo, p);
     else complete(work, bt, i, p, z, vec);
@@ -280,10 +319,9 @@ export function svdJacobi(
   const unscale = 1.0 / scale;
   const unpre = 1.0 / pre;
   for (let i = 0; i < q; i++) s[i] = work[sig + i] * unscale * unpre;
-  // right singular vectors of B: row perm[r] of P U_x is row r of U_x, U_x[r][i] = W[i][r]
+  // right singular vectors of B: V_B = P U_x, whose column i is row i of W (permuted above)
   for (let r = 0; r < q; r++) {
-    const ro = ((<i32>work[perm + r]) | 0) * q;
-    for (let i = 0; i < q; i++) right[ro + i] = work[w + i * q + r];
+    for (let i = 0; i < q; i++) right[r * q + i] = work[w + i * q + r];
   }
   // left singular vectors of B, column i = row i of bt
   for (let r = 0; r < p; r++) {
@@ -386,13 +424,14 @@ function addSquares(x: Float64Array, z: i32, ro: i32, len: i32): void {
  * (orthonormal) by Gram-Schmidt, repeated once if the first pass cancelled more than a third
  * of the norm ("twice is enough"), and normalizes it (d: i entries of scratch). Returns false,
  * leaving the row unusable, when the row is zero or numerically in the span of the others.
+ * `ready`: the first pass's coefficients are already in d.
  */
-function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32, d: i32): bool {
+function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32, d: i32, ready: bool): bool {
   const io = base + i * len;
   let before = Math.sqrt(dot(x, io, x, io, len));
   if (before == 0.0) return false;
   for (let pass = 0; pass < 2; pass++) {
-    project(x, base, i, len, d);
+    project(x, base, i, len, d, ready && pass == 0);
     const after = Math.sqrt(dot(x, io, x, io, len));
     if (after == 0.0) return false;
     if (after >= 0.7071067811865476 * before) {
@@ -420,7 +459,7 @@ function complete(x: Float64Array, base: i32, i: i32, len: i32, z: i32, d: i32):
   if (x[z + pick] != 0.0) {
     // e_pick is not orthogonal to the rows so far (if it is, it is exactly the answer)
     for (let pass = 0; pass < 2; pass++) {
-      project(x, base, i, len, d);
+      project(x, base, i, len, d, false);
       const nn = Math.sqrt(dot(x, io, x, io, len));
       for (let c = 0; c < len; c++) x[io + c] /= nn;
     }

@@ -139,6 +139,45 @@ export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, 
 }
 
 /**
+ * subtractRowSquares(x, xo, yo, len, f) and subtractRowSquares(x, x1, yo, len, f1) in one pass
+ * over row yo (four independent partial sums), the sums of squares written to x[o0] and x[o1].
+ * Rows xo and x1 do not overlap each other or row yo, nor do x[o0], x[o1] any of them.
+ */
+export function subtractRowSquares2(x: Float64Array, xo: i32, x1: i32, yo: i32, len: i32, f: f64, f1: f64, o0: i32, o1: i32): void {
+  const vf = f64x2.splat(f);
+  const vg = f64x2.splat(f1);
+  const px = at(x, xo);
+  const pw = at(x, x1);
+  const py = at(x, yo);
+  let acc = f64x2.splat(0.0);
+  let acd = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const y = v128.load(py + o);
+    const n = f64x2.sub(v128.load(px + o), f64x2.mul(vf, y));
+    const m = f64x2.sub(v128.load(pw + o), f64x2.mul(vg, y));
+    v128.store(px + o, n);
+    v128.store(pw + o, m);
+    acc = f64x2.add(acc, f64x2.mul(n, n));
+    acd = f64x2.add(acd, f64x2.mul(m, m));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  let e0: f64 = f64x2.extract_lane(acd, 0);
+  if (i < len) {
+    const y = x[yo + i];
+    const n = x[xo + i] - f * y;
+    const m = x[x1 + i] - f1 * y;
+    x[xo + i] = n;
+    x[x1 + i] = m;
+    d0 += n * n;
+    e0 += m * m;
+  }
+  x[o0] = d0 + f64x2.extract_lane(acc, 1);
+  x[o1] = e0 + f64x2.extract_lane(acd, 1);
+}
+
+/**
  * y[yo + r] = (row r of the rows x len matrix at mo) . x[vo .. vo+len) for r < rows, each as
  * dot() computes it: two rows at a time by dotPair() with the vector as the shared operand
  * (products commute, so the bits are the same). The output does not overlap the matrix or
@@ -151,8 +190,71 @@ export function matVec(x: Float64Array, mo: i32, rows: i32, len: i32, vo: i32, y
 }
 
 /**
+ * x[y0 + r] = (row r of the rows x len matrix at mo) . x[v0 .. v0+len) and x[y1 + r] = (row r)
+ * . x[v1 .. v1+len) for r < rows, each as dot() computes it: two rows against the two vectors
+ * at a time (eight independent partial sums, each row and vector chunk loaded once for two
+ * products), the odd last row by dotPair(). The outputs do not overlap the matrix or vectors.
+ */
+export function matVec2(x: Float64Array, mo: i32, rows: i32, len: i32, v0: i32, v1: i32, y0: i32, y1: i32): void {
+  const pu = at(x, v0);
+  const pw = at(x, v1);
+  const stride = <usize>len << 3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const ro = mo + r * len;
+    const p0 = at(x, ro);
+    const p1 = p0 + stride;
+    let a00 = f64x2.splat(0.0);
+    let b00 = f64x2.splat(0.0);
+    let a01 = f64x2.splat(0.0);
+    let b01 = f64x2.splat(0.0);
+    let a10 = f64x2.splat(0.0);
+    let b10 = f64x2.splat(0.0);
+    let a11 = f64x2.splat(0.0);
+    let b11 = f64x2.splat(0.0);
+    let i = 0;
+    for (; i + 3 < len; i += 4) {
+      const o = <usize>i << 3;
+      const u0 = v128.load(pu + o);
+      const u1 = v128.load(pu + o, 16);
+      const w0 = v128.load(pw + o);
+      const w1 = v128.load(pw + o, 16);
+      const r0 = v128.load(p0 + o);
+      const r1 = v128.load(p0 + o, 16);
+      a00 = f64x2.add(a00, f64x2.mul(r0, u0));
+      b00 = f64x2.add(b00, f64x2.mul(r1, u1));
+      a01 = f64x2.add(a01, f64x2.mul(r0, w0));
+      b01 = f64x2.add(b01, f64x2.mul(r1, w1));
+      const s0 = v128.load(p1 + o);
+      const s1 = v128.load(p1 + o, 16);
+      a10 = f64x2.add(a10, f64x2.mul(s0, u0));
+      b10 = f64x2.add(b10, f64x2.mul(s1, u1));
+      a11 = f64x2.add(a11, f64x2.mul(s0, w0));
+      b11 = f64x2.add(b11, f64x2.mul(s1, w1));
+    }
+    let t00: f64 = f64x2.extract_lane(a00, 0);
+    let t01: f64 = f64x2.extract_lane(a01, 0);
+    let t10: f64 = f64x2.extract_lane(a10, 0);
+    let t11: f64 = f64x2.extract_lane(a11, 0);
+    for (; i < len; i++) {
+      const e0 = x[ro + i];
+      const e1 = x[ro + len + i];
+      t00 += e0 * x[v0 + i];
+      t01 += e0 * x[v1 + i];
+      t10 += e1 * x[v0 + i];
+      t11 += e1 * x[v1 + i];
+    }
+    x[y0 + r] = (t00 + f64x2.extract_lane(a00, 1)) + (f64x2.extract_lane(b00, 0) + f64x2.extract_lane(b00, 1));
+    x[y1 + r] = (t01 + f64x2.extract_lane(a01, 1)) + (f64x2.extract_lane(b01, 0) + f64x2.extract_lane(b01, 1));
+    x[y0 + r + 1] = (t10 + f64x2.extract_lane(a10, 1)) + (f64x2.extract_lane(b10, 0) + f64x2.extract_lane(b10, 1));
+    x[y1 + r + 1] = (t11 + f64x2.extract_lane(a11, 1)) + (f64x2.extract_lane(b11, 0) + f64x2.extract_lane(b11, 1));
+  }
+  if (r < rows) dotPair(x, mo + r * len, x, v0, v1, len, x, y0 + r, y1 + r);
+}
+
+/**
  * Row yo -= sum_k x[co + k] (row k of the rows x len matrix at mo), the products subtracted
- * one at a time for k = 0, 1, ... (four elements of row yo kept in registers across k). Row yo
+ * one at a time for k = 0, 1, ... (eight, then four elements of row yo kept in registers across k). Row yo
  * does not overlap the matrix or the coefficients.
  */
 export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: i32, yo: i32): void {
@@ -161,6 +263,28 @@ export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: 
   const py = at(x, yo);
   const stride = <usize>len << 3;
   let i = 0;
+  for (; i + 7 < len; i += 8) {
+    const o = <usize>i << 3;
+    let y0 = v128.load(py + o);
+    let y1 = v128.load(py + o, 16);
+    let y2 = v128.load(py + o, 32);
+    let y3 = v128.load(py + o, 48);
+    let pk = pm + o;
+    let pf = pc;
+    const end = pc + (<usize>rows << 3);
+    for (; pf < end; pf += 8) {
+      const f = v128.load64_splat(pf);
+      y0 = f64x2.sub(y0, f64x2.mul(f, v128.load(pk)));
+      y1 = f64x2.sub(y1, f64x2.mul(f, v128.load(pk, 16)));
+      y2 = f64x2.sub(y2, f64x2.mul(f, v128.load(pk, 32)));
+      y3 = f64x2.sub(y3, f64x2.mul(f, v128.load(pk, 48)));
+      pk += stride;
+    }
+    v128.store(py + o, y0);
+    v128.store(py + o, y1, 16);
+    v128.store(py + o, y2, 32);
+    v128.store(py + o, y3, 48);
+  }
   for (; i + 3 < len; i += 4) {
     const o = <usize>i << 3;
     let y0 = v128.load(py + o);

@@ -82,6 +82,75 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     expect(k.subtractProducts(s, filled(backend, x).handle as number, 1, filled(backend, y).handle as number, 2, len)).toBe(want);
   });
 
+  // dot() as vector.ts defines it: partial sums s_k over i = k mod 4, the tail into s_0,
+  // combined as (s_0 + s_1) + (s_2 + s_3)
+  const plainDot = (x: ArrayLike<number>, xo: number, y: ArrayLike<number>, yo: number, len: number) => {
+    const s = [0, 0, 0, 0];
+    let i = 0;
+    for (; i + 3 < len; i += 4) for (let k = 0; k < 4; k++) s[k] += x[xo + i + k] * y[yo + i + k];
+    for (; i < len; i++) s[0] += x[xo + i] * y[yo + i];
+    return s[0] + s[1] + (s[2] + s[3]);
+  };
+  const LONGER = [...LENGTHS, 12, 13, 15, 16, 17];
+
+  test.each(LONGER)("matVec2, row length %i: each row of a matrix against two vectors, as dot() (0 to 5 rows)", (len) => {
+    for (let rows = 0; rows <= 5; rows++) {
+      const rand = lcg(61 + len * 7 + rows);
+      // matrix at 1, vectors at 1 + rows len and after it (odd offsets), outputs after them
+      const mo = 1, v0 = mo + rows * len, v1 = v0 + len + 1, y0 = v1 + len, y1 = y0 + rows + 1;
+      const x = Array.from({ length: y1 + rows + 1 }, () => 9 * rand());
+      const b = filled(backend, x);
+      k.matVec2(b.handle as number, mo, rows, len, v0, v1, y0, y1);
+      for (let r = 0; r < rows; r++) {
+        expect(b.view[y0 + r]).toBe(plainDot(x, mo + r * len, x, v0, len));
+        expect(b.view[y1 + r]).toBe(plainDot(x, mo + r * len, x, v1, len));
+      }
+      expect(b.view[y0 + rows]).toBe(x[y0 + rows]); // nothing written past the outputs
+      expect(b.view[y1 + rows]).toBe(x[y1 + rows]);
+    }
+  });
+
+  test.each(LONGER)("subtractRowSquares2, length %i: two rows minus multiples of a third, their sums of squares over i mod 2", (len) => {
+    const rand = lcg(71 + len);
+    const xo = 1, x1 = xo + len, yo = x1 + len + 1, o0 = yo + len, o1 = o0 + 1;
+    const x = Array.from({ length: o1 + 2 }, () => 5 * rand());
+    const f = 0.3 + rand(), f1 = -0.7 + rand();
+    const b = filled(backend, x);
+    k.subtractRowSquares2(b.handle as number, xo, x1, yo, len, f, f1, o0, o1);
+    for (const [ro, g, o] of [[xo, f, o0], [x1, f1, o1]]) {
+      const s = [0, 0];
+      let i = 0;
+      for (; i + 1 < len; i += 2) for (let l = 0; l < 2; l++) {
+        const v = x[ro + i + l] - g * x[yo + i + l];
+        expect(b.view[ro + i + l]).toBe(v);
+        s[l] += v * v;
+      }
+      if (i < len) {
+        const v = x[ro + i] - g * x[yo + i];
+        expect(b.view[ro + i]).toBe(v);
+        s[0] += v * v;
+      }
+      expect(b.view[o]).toBe(s[0] + s[1]);
+    }
+    expect(Array.from(b.view.subarray(yo, yo + len))).toEqual(x.slice(yo, yo + len)); // row yo is only read
+  });
+
+  test.each(LONGER)("subtractRows, length %i: a row minus the rows of a matrix times coefficients, in order of the rows", (len) => {
+    for (const rows of [0, 1, 2, 5]) {
+      const rand = lcg(81 + len * 3 + rows);
+      const mo = 1, co = mo + rows * len, yo = co + rows + 1;
+      const x = Array.from({ length: yo + len + 1 }, () => 4 * rand());
+      const b = filled(backend, x);
+      k.subtractRows(b.handle as number, mo, rows, len, co, yo);
+      for (let i = 0; i < len; i++) {
+        let y = x[yo + i];
+        for (let r = 0; r < rows; r++) y -= x[co + r] * x[mo + r * len + i];
+        expect(b.view[yo + i]).toBe(y);
+      }
+      expect(b.view[yo + len]).toBe(x[yo + len]);
+    }
+  });
+
   test.each([1, 2, 3, 5, 7, 8, 9, 13])("roviGradient over n = %i draws (blocks of four, of two, one): the sums in draw order", (n) => {
     const d = 5;
     const rand = lcg(31 + n);

@@ -83,8 +83,22 @@ export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, 
   return d0 + d1;
 }
 
+export function subtractRowSquares2(x: Float64Array, xo: i32, x1: i32, yo: i32, len: i32, f: f64, f1: f64, o0: i32, o1: i32): void {
+  const s0 = subtractRowSquares(x, xo, yo, len, f);
+  const s1 = subtractRowSquares(x, x1, yo, len, f1);
+  x[o0] = s0;
+  x[o1] = s1;
+}
+
 export function matVec(x: Float64Array, mo: i32, rows: i32, len: i32, vo: i32, yo: i32): void {
   for (let r = 0; r < rows; r++) x[yo + r] = dot(x, mo + r * len, x, vo, len);
+}
+
+export function matVec2(x: Float64Array, mo: i32, rows: i32, len: i32, v0: i32, v1: i32, y0: i32, y1: i32): void {
+  for (let r = 0; r < rows; r++) {
+    x[y0 + r] = dot(x, mo + r * len, x, v0, len);
+    x[y1 + r] = dot(x, mo + r * len, x, v1, len);
+  }
 }
 
 export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: i32, yo: i32): void {
