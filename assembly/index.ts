@@ -11,7 +11,21 @@ import { unfilledF64 } from "./glue";
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";
 export { expRow, log1pRow, logSumExpColumns } from "./simdmath";
 export { lineExpectation } from "./blocks";
-export { allFinite, axpyRow, matVec2, standardize, subtractProducts, subtractRows, subtractRowSquares2 } from "./vector";
+export {
+  absMax,
+  addSquares,
+  allFinite,
+  axpyRow,
+  divideRow,
+  matVec2,
+  rowSquares,
+  standardize,
+  subtractProducts,
+  subtractRows,
+  subtractRowSquares2,
+  swapRanges,
+  transpose,
+} from "./vector";
 export * from "./targets";
 export * from "./histogram";
 export * from "./mfvi";

@@ -39,7 +39,23 @@
 // with a scalar JavaScript twin), and stays in the portable subset (see ./index.ts), so the
 // WASM and JavaScript backends agree bit for bit.
 
-import { dot, dotPair, matVec, matVec2, shearRows, shearRowsDot, subtractRows, subtractRowSquares, subtractRowSquares2 } from "./vector";
+import {
+  absMax,
+  addSquares,
+  divideRow,
+  dot,
+  dotPair,
+  matVec,
+  matVec2,
+  rowSquares,
+  shearRows,
+  shearRowsDot,
+  subtractRows,
+  subtractRowSquares,
+  subtractRowSquares2,
+  swapRanges,
+  transpose,
+} from "./vector";
 
 /** 2^-52. */
 const EPS: f64 = 2.220446049250313e-16;
@@ -124,12 +140,8 @@ export function svdJacobi(
 
   // 1. Scale by a power of two: max |a_ij| in [1, 2).
   const mn = m * n;
-  let amax = 0.0;
-  for (let i = 0; i < mn; i++) {
-    const x = Math.abs(a[i]);
-    if (!(x < Infinity)) return 0; // NaN or infinite input: no SVD (the scaling would never end)
-    if (x > amax) amax = x;
-  }
+  const amax = absMax(a, 0, mn);
+  if (!(amax < Infinity)) return 0; // NaN or infinite input: no SVD (the scaling would never end)
   let pre = 1.0;
   let scale = 1.0;
   if (amax > 0.0) {
@@ -147,22 +159,15 @@ export function svdJacobi(
       scale *= 2.0;
     }
   }
-  if (tall) {
-    for (let i = 0; i < mn; i++) work[b0 + i] = a[i] * pre * scale;
-  } else {
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c < n; c++) work[b0 + c * q + r] = a[r * n + c] * pre * scale;
-    }
-  }
-  for (let r = 0; r < p; r++) {
-    for (let c = 0; c < q; c++) work[bt + c * p + r] = work[b0 + r * q + c];
-  }
+  // B is A (tall) or A^T (wide): the scaled A goes to b0 or to bt, and its transpose to the other
+  const ao = tall ? b0 : bt;
+  for (let i = 0; i < mn; i++) work[ao + i] = a[i] * pre * scale;
+  if (tall) transpose(work, b0, p, q, q, work, bt, p);
+  else transpose(work, bt, q, p, p, work, b0, q);
 
   // 2. Householder QR with column pivoting of B (columns = rows of bt).
-  for (let c = 0; c < q; c++) {
-    work[nrm2 + c] = dot(work, bt + c * p, work, bt + c * p, p);
-    work[perm + c] = <f64>c;
-  }
+  rowSquares(work, bt, q, p, work, nrm2);
+  for (let c = 0; c < q; c++) work[perm + c] = <f64>c;
   for (let j = 0; j < q; j++) {
     // pivot: the remaining column with the largest trailing norm (first one on ties)
     let piv = j;
@@ -174,11 +179,7 @@ export function svdJacobi(
       }
     }
     if (piv != j) {
-      for (let r = 0; r < p; r++) {
-        const t = work[bt + j * p + r];
-        work[bt + j * p + r] = work[bt + piv * p + r];
-        work[bt + piv * p + r] = t;
-      }
+      swapRanges(work, bt + j * p, bt + piv * p, p);
       let t = work[nrm2 + j];
       work[nrm2 + j] = work[nrm2 + piv];
       work[nrm2 + piv] = t;
@@ -229,8 +230,9 @@ export function svdJacobi(
   }
 
   // 3. W = R (upper triangular): row i of W is row i of R.
-  for (let i = 0; i < q; i++) {
-    for (let c = 0; c < q; c++) work[w + i * q + c] = c < i ? 0.0 : work[bt + c * p + i];
+  transpose(work, bt, q, q, p, work, w, q);
+  for (let i = 1; i < q; i++) {
+    for (let c = 0; c < i; c++) work[w + i * q + c] = 0.0;
   }
 
   // 4. One-sided Jacobi on the rows of W, until a sweep rotates nothing.
@@ -243,11 +245,8 @@ export function svdJacobi(
   }
 
   // 5. Singular values (exact norms), sorted descending with the rows of W.
-  for (let i = 0; i < q; i++) {
-    const a2 = dot(work, w + i * q, work, w + i * q, q);
-    work[nrm2 + i] = a2;
-    work[sig + i] = Math.sqrt(a2);
-  }
+  rowSquares(work, w, q, q, work, nrm2);
+  for (let i = 0; i < q; i++) work[sig + i] = Math.sqrt(work[nrm2 + i]);
   for (let i = 0; i + 1 < q; i++) {
     let best = i;
     for (let j = i + 1; j < q; j++) {
@@ -265,13 +264,9 @@ export function svdJacobi(
 
   // 6. U_x: the rows of W normalized (orthogonal to tol by the Jacobi stopping test); the zero
   // rows completed to an orthonormal set.
-  for (let i = 0; i < good; i++) {
-    const io = w + i * q;
-    const sg = work[sig + i];
-    for (let c = 0; c < q; c++) work[io + c] /= sg;
-  }
+  for (let i = 0; i < good; i++) divideRow(work, w + i * q, q, work[sig + i]);
   for (let c = 0; c < q; c++) work[z + c] = 0.0;
-  for (let i = 0; i < good; i++) addSquares(work, z, w + i * q, q);
+  for (let i = 0; i < good; i++) addSquares(work, z, work, w + i * q, q);
   for (let i = good; i < q; i++) complete(work, w, i, q, z, vec);
 
   // 7. Left singular vectors of B: B v_i = s_i u_i with v_i = P U_x e_i (column i of V_B),
@@ -311,7 +306,7 @@ export function svdJacobi(
       }
       ok = orthonormalize(work, bt, i, p, d, ready);
     }
-    if (ok) addSquares(work, z, yo, p);
+    if (ok) addSquares(work, z, work, yo, p);
     else complete(work, bt, i, p, z, vec);
   }
 
@@ -320,13 +315,9 @@ export function svdJacobi(
   const unpre = 1.0 / pre;
   for (let i = 0; i < q; i++) s[i] = work[sig + i] * unscale * unpre;
   // right singular vectors of B: V_B = P U_x, whose column i is row i of W (permuted above)
-  for (let r = 0; r < q; r++) {
-    for (let i = 0; i < q; i++) right[r * q + i] = work[w + i * q + r];
-  }
+  transpose(work, w, q, q, q, right, 0, q);
   // left singular vectors of B, column i = row i of bt
-  for (let r = 0; r < p; r++) {
-    for (let i = 0; i < q; i++) left[r * q + i] = work[bt + i * p + r];
-  }
+  transpose(work, bt, q, p, p, left, 0, q);
   return converged ? sweeps : -sweeps;
 }
 
@@ -341,7 +332,7 @@ export function svdJacobi(
  * pair, and is kept short (see the angle below).
  */
 function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
-  for (let i = 0; i < q; i++) x[nrm + i] = dot(x, w + i * q, x, w + i * q, q);
+  rowSquares(x, w, q, q, x, nrm);
   let rotations = 0;
   for (let i = 0; i + 1 < q; i++) {
     let piv = i;
@@ -402,21 +393,10 @@ function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
 
 /** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of vector v1. */
 function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32): void {
-  const io = base + i * len;
-  const jo = base + j * len;
-  for (let c = 0; c < len; c++) {
-    const t = x[io + c];
-    x[io + c] = x[jo + c];
-    x[jo + c] = t;
-  }
+  swapRanges(x, base + i * len, base + j * len, len);
   const t = x[v1 + i];
   x[v1 + i] = x[v1 + j];
   x[v1 + j] = t;
-}
-
-/** z[c] += row[c]^2: z tracks how much of each canonical vector e_c the rows so far span. */
-function addSquares(x: Float64Array, z: i32, ro: i32, len: i32): void {
-  for (let c = 0; c < len; c++) x[z + c] += x[ro + c] * x[ro + c];
 }
 
 /**
@@ -435,7 +415,7 @@ function orthonormalize(x: Float64Array, base: i32, i: i32, len: i32, d: i32, re
     const after = Math.sqrt(dot(x, io, x, io, len));
     if (after == 0.0) return false;
     if (after >= 0.7071067811865476 * before) {
-      for (let c = 0; c < len; c++) x[io + c] /= after;
+      divideRow(x, io, len, after);
       return true;
     }
     before = after;
@@ -461,10 +441,10 @@ function complete(x: Float64Array, base: i32, i: i32, len: i32, z: i32, d: i32):
     for (let pass = 0; pass < 2; pass++) {
       project(x, base, i, len, d, false);
       const nn = Math.sqrt(dot(x, io, x, io, len));
-      for (let c = 0; c < len; c++) x[io + c] /= nn;
+      divideRow(x, io, len, nn);
     }
   }
-  addSquares(x, z, io, len);
+  addSquares(x, z, x, io, len);
 }
 
 /**
@@ -483,13 +463,16 @@ export function polarFactor(
   maxSweeps: i32,
 ): i32 {
   const status = svdJacobi(a, n, n, a, s, v, work, maxSweeps);
-  // row r of U V^T is V (row r of U): matrix-vector products in work (V, U, then the result)
+  // row r of U V^T is V (row r of U): matrix-vector products in work (V, U, then the result),
+  // two rows at a time
   const nn = n * n;
   for (let i = 0; i < nn; i++) {
     work[i] = v[i];
     work[nn + i] = a[i];
   }
-  for (let r = 0; r < n; r++) matVec(work, 0, n, n, nn + r * n, 2 * nn + r * n);
+  let r = 0;
+  for (; r + 1 < n; r += 2) matVec2(work, 0, n, n, nn + r * n, nn + (r + 1) * n, 2 * nn + r * n, 2 * nn + (r + 1) * n);
+  if (r < n) matVec(work, 0, n, n, nn + r * n, 2 * nn + r * n);
   for (let i = 0; i < nn; i++) out[i] = work[2 * nn + i];
   return status;
 }

@@ -436,3 +436,135 @@ export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
   for (; i < len; i++) s += x[xo + i] * 0.0;
   return s == 0.0 ? 1 : 0;
 }
+
+/** Exchanges x[xo .. xo+len) and x[yo .. yo+len) (the ranges do not overlap). */
+export function swapRanges(x: Float64Array, xo: i32, yo: i32, len: i32): void {
+  const px = at(x, xo);
+  const py = at(x, yo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    v128.store(px + o, v128.load(py + o));
+    v128.store(py + o, a);
+  }
+  if (i < len) {
+    const t = x[xo + i];
+    x[xo + i] = x[yo + i];
+    x[yo + i] = t;
+  }
+}
+
+/** x[xo + i] /= d for i < len (correctly rounded quotients, as scalar division). */
+export function divideRow(x: Float64Array, xo: i32, len: i32, d: f64): void {
+  const vd = f64x2.splat(d);
+  const px = at(x, xo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(px + o, f64x2.div(v128.load(px + o), vd));
+  }
+  if (i < len) x[xo + i] /= d;
+}
+
+/** z[zo + i] += x[xo + i]^2 for i < len (z and x do not overlap). */
+export function addSquares(z: Float64Array, zo: i32, x: Float64Array, xo: i32, len: i32): void {
+  const pz = at(z, zo);
+  const px = at(x, xo);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const v = v128.load(px + o);
+    v128.store(pz + o, f64x2.add(v128.load(pz + o), f64x2.mul(v, v)));
+  }
+  if (i < len) z[zo + i] += x[xo + i] * x[xo + i];
+}
+
+/** max |x[xo + i]| over i < len (0 for len 0), NaN if an entry is NaN (max is exact: any order). */
+export function absMax(x: Float64Array, xo: i32, len: i32): f64 {
+  const px = at(x, xo);
+  let a = f64x2.splat(0.0);
+  let b = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const o = <usize>i << 3;
+    a = f64x2.max(a, f64x2.abs(v128.load(px + o)));
+    b = f64x2.max(b, f64x2.abs(v128.load(px + o, 16)));
+  }
+  let m = Math.max(Math.max(f64x2.extract_lane(a, 0), f64x2.extract_lane(a, 1)), Math.max(f64x2.extract_lane(b, 0), f64x2.extract_lane(b, 1)));
+  for (; i < len; i++) m = Math.max(m, Math.abs(x[xo + i]));
+  return m;
+}
+
+/**
+ * y[yo + c ys + r] = x[xo + r xs + c] for r < rows, c < cols: the transpose of a rows x cols
+ * block (row stride xs) into a cols x rows block (row stride ys), 2 x 2 blocks at a time. The
+ * blocks do not overlap.
+ */
+export function transpose(x: Float64Array, xo: i32, rows: i32, cols: i32, xs: i32, y: Float64Array, yo: i32, ys: i32): void {
+  const px = at(x, xo);
+  const py = at(y, yo);
+  const sx = <usize>xs << 3;
+  const sy = <usize>ys << 3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const p0 = px + <usize>r * sx;
+    const q0 = py + (<usize>r << 3);
+    let c = 0;
+    for (; c + 1 < cols; c += 2) {
+      const a = v128.load(p0 + (<usize>c << 3));
+      const b = v128.load(p0 + sx + (<usize>c << 3));
+      const q = q0 + <usize>c * sy;
+      v128.store(q, f64x2.shuffle(a, b, 0, 2));
+      v128.store(q + sy, f64x2.shuffle(a, b, 1, 3));
+    }
+    if (c < cols) {
+      y[yo + c * ys + r] = x[xo + r * xs + c];
+      y[yo + c * ys + r + 1] = x[xo + (r + 1) * xs + c];
+    }
+  }
+  if (r < rows) {
+    for (let c = 0; c < cols; c++) y[yo + c * ys + r] = x[xo + r * xs + c];
+  }
+}
+
+/**
+ * y[yo + r] = (row r) . (row r) for the rows x len matrix at mo (row stride len), each as dot()
+ * computes it, two rows at a time. y does not overlap the matrix.
+ */
+export function rowSquares(x: Float64Array, mo: i32, rows: i32, len: i32, y: Float64Array, yo: i32): void {
+  const stride = <usize>len << 3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const ro = mo + r * len;
+    const p0 = at(x, ro);
+    const p1 = p0 + stride;
+    let a0 = f64x2.splat(0.0);
+    let b0 = f64x2.splat(0.0);
+    let a1 = f64x2.splat(0.0);
+    let b1 = f64x2.splat(0.0);
+    let i = 0;
+    for (; i + 3 < len; i += 4) {
+      const o = <usize>i << 3;
+      const u = v128.load(p0 + o);
+      const v = v128.load(p0 + o, 16);
+      const w = v128.load(p1 + o);
+      const z = v128.load(p1 + o, 16);
+      a0 = f64x2.add(a0, f64x2.mul(u, u));
+      b0 = f64x2.add(b0, f64x2.mul(v, v));
+      a1 = f64x2.add(a1, f64x2.mul(w, w));
+      b1 = f64x2.add(b1, f64x2.mul(z, z));
+    }
+    let s0: f64 = f64x2.extract_lane(a0, 0);
+    let t0: f64 = f64x2.extract_lane(a1, 0);
+    for (; i < len; i++) {
+      const e = x[ro + i];
+      const f = x[ro + len + i];
+      s0 += e * e;
+      t0 += f * f;
+    }
+    y[yo + r] = (s0 + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(b0, 0) + f64x2.extract_lane(b0, 1));
+    y[yo + r + 1] = (t0 + f64x2.extract_lane(a1, 1)) + (f64x2.extract_lane(b1, 0) + f64x2.extract_lane(b1, 1));
+  }
+  if (r < rows) y[yo + r] = dot(x, mo + r * len, x, mo + r * len, len);
+}

@@ -76,11 +76,15 @@ export class BufferSet {
   }
 }
 
-/** Runs body on f64 buffers of the given lengths (at least 1 each), freed when it returns or throws. */
-export function withBuffers<T>(backend: Backend, lengths: readonly number[], body: (bufs: Buffer<Float64Array>[]) => T): T {
+/**
+ * Runs body on f64 buffers of the given lengths (at least 1 each), freed when it returns or
+ * throws. `filled` false: their entries are unspecified (f64Unfilled), for buffers that the
+ * body and its kernels write before they read them.
+ */
+export function withBuffers<T>(backend: Backend, lengths: readonly number[], body: (bufs: Buffer<Float64Array>[]) => T, filled = true): T {
   const set = new BufferSet(backend);
   try {
-    return body(lengths.map((length) => set.f64(length)));
+    return body(lengths.map((length) => (filled ? set.f64(length) : set.f64Unfilled(length))));
   } finally {
     set.free();
   }

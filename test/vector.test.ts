@@ -151,6 +151,59 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     }
   });
 
+  test.each(LONGER)("rowSquares, row length %i: each row's squared norm, as dot() (0 to 5 rows)", (len) => {
+    for (let rows = 0; rows <= 5; rows++) {
+      const rand = lcg(91 + len * 5 + rows);
+      const mo = 1, yo = mo + rows * len + 1;
+      const x = Array.from({ length: yo + rows + 1 }, () => 7 * rand());
+      const b = filled(backend, x);
+      k.rowSquares(b.handle as number, mo, rows, len, b.handle as number, yo);
+      for (let r = 0; r < rows; r++) expect(b.view[yo + r]).toBe(plainDot(x, mo + r * len, x, mo + r * len, len));
+      expect(b.view[yo + rows]).toBe(x[yo + rows]);
+    }
+  });
+
+  test.each(LENGTHS)("transpose, %i columns: a strided block into its transpose (0 to 5 rows)", (cols) => {
+    for (let rows = 0; rows <= 5; rows++) {
+      const rand = lcg(101 + cols * 9 + rows);
+      const xs = cols + 3, ys = rows + 1;
+      const x = Array.from({ length: 1 + rows * xs }, () => rand());
+      const y = Array.from({ length: 2 + cols * ys }, () => 5);
+      const bx = filled(backend, x), by = filled(backend, y);
+      k.transpose(bx.handle as number, 1, rows, cols, xs, by.handle as number, 2, ys);
+      const want = y.slice();
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[2 + c * ys + r] = x[1 + r * xs + c];
+      expect(Array.from(by.view)).toEqual(want);
+    }
+  });
+
+  test.each(LENGTHS)("swapRanges, divideRow, addSquares, absMax, length %i: element by element", (len) => {
+    const rand = lcg(111 + len);
+    const x = Array.from({ length: 2 * len + 3 }, () => 1e3 * rand());
+    const b = filled(backend, x);
+    k.swapRanges(b.handle as number, 1, len + 2, len);
+    const swapped = x.slice();
+    for (let i = 0; i < len; i++) [swapped[1 + i], swapped[len + 2 + i]] = [x[len + 2 + i], x[1 + i]];
+    expect(Array.from(b.view)).toEqual(swapped);
+    const d = 3.7 + rand();
+    const q = filled(backend, x);
+    k.divideRow(q.handle as number, 1, len, d);
+    expect(Array.from(q.view)).toEqual(x.map((v, i) => (i >= 1 && i < 1 + len ? v / d : v)));
+    const z = filled(backend, x.slice(0, len + 1));
+    k.addSquares(z.handle as number, 1, b.handle as number, 2, len);
+    expect(Array.from(z.view)).toEqual(x.slice(0, len + 1).map((v, i) => (i >= 1 ? v + swapped[1 + i] * swapped[1 + i] : v)));
+    let m = 0;
+    for (let i = 0; i < len; i++) m = Math.max(m, Math.abs(x[1 + i]));
+    expect(k.absMax(filled(backend, x).handle as number, 1, len)).toBe(m);
+    for (let at = 0; at < len; at++) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const y = x.slice();
+        y[1 + at] = bad;
+        expect(k.absMax(filled(backend, y).handle as number, 1, len)).toBe(Number.isNaN(bad) ? NaN : Infinity);
+      }
+    }
+  });
+
   test.each([1, 2, 3, 5, 7, 8, 9, 13])("roviGradient over n = %i draws (blocks of four, of two, one): the sums in draw order", (n) => {
     const d = 5;
     const rand = lcg(31 + n);

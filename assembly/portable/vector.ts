@@ -142,3 +142,35 @@ export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
   for (let i = 0; i < len; i++) s += x[xo + i] * 0.0;
   return s == 0.0 ? 1 : 0;
 }
+
+export function swapRanges(x: Float64Array, xo: i32, yo: i32, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    const t = x[xo + i];
+    x[xo + i] = x[yo + i];
+    x[yo + i] = t;
+  }
+}
+
+export function divideRow(x: Float64Array, xo: i32, len: i32, d: f64): void {
+  for (let i = 0; i < len; i++) x[xo + i] /= d;
+}
+
+export function addSquares(z: Float64Array, zo: i32, x: Float64Array, xo: i32, len: i32): void {
+  for (let i = 0; i < len; i++) z[zo + i] += x[xo + i] * x[xo + i];
+}
+
+export function absMax(x: Float64Array, xo: i32, len: i32): f64 {
+  let m = 0.0;
+  for (let i = 0; i < len; i++) m = Math.max(m, Math.abs(x[xo + i]));
+  return m;
+}
+
+export function transpose(x: Float64Array, xo: i32, rows: i32, cols: i32, xs: i32, y: Float64Array, yo: i32, ys: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) y[yo + c * ys + r] = x[xo + r * xs + c];
+  }
+}
+
+export function rowSquares(x: Float64Array, mo: i32, rows: i32, len: i32, y: Float64Array, yo: i32): void {
+  for (let r = 0; r < rows; r++) y[yo + r] = dot(x, mo + r * len, x, mo + r * len, len);
+}
