@@ -2,6 +2,7 @@
 // assembly/svd.ts (QR-preconditioned one-sided Jacobi). Both functions are async because the
 // WASM module compiles asynchronously; the JS backend gives the same bits.
 import { copyOut, getBackend, withBuffers, type Backend, type BackendName } from "./backend.js";
+import * as P from "./generated/portable/index.js";
 import { Described, backendOption, integer, knownKeys, matrix, options as optionsObject, rangeError } from "./validate.js";
 
 /**
@@ -100,22 +101,7 @@ function checkSize(rows: number, cols: number): void {
  * Dividing by it is exact, and U, V and the rank do not depend on the scale.
  */
 export function powerOfTwoScale(data: Float64Array): number {
-  // max |entry| over four interleaved runs (Math.max is exact and order-free, NaN included):
-  // an indexed loop, four times faster than for-of with one running maximum
-  const n = data.length;
-  let b0 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  let b3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    b0 = Math.max(b0, Math.abs(data[i]));
-    b1 = Math.max(b1, Math.abs(data[i + 1]));
-    b2 = Math.max(b2, Math.abs(data[i + 2]));
-    b3 = Math.max(b3, Math.abs(data[i + 3]));
-  }
-  for (; i < n; i++) b0 = Math.max(b0, Math.abs(data[i]));
-  const big = Math.max(Math.max(b0, b1), Math.max(b2, b3));
+  const big = P.absMax(data, 0, data.length); // the kernels' own (JS twin): exact, in any order
   const bits = new DataView(new ArrayBuffer(8));
   bits.setFloat64(0, big);
   const exponent = ((bits.getUint32(0) >>> 20) & 0x7ff) - 1023;

@@ -12,7 +12,6 @@ export class Evaluator {
   private readonly bufs: BufferSet;
   private readonly descriptorBuffer: Buffer<Float64Array> | null;
   private store = { points: new Float64Array(0), logp: new Float64Array(0), grad: new Float64Array(0) };
-  private host = this.store;
 
   constructor(
     readonly backend: Backend,
@@ -82,14 +81,12 @@ export class Evaluator {
     // storage grows to the largest batch; each call sees arrays of exactly n rows
     if (this.store.logp.length < n) this.store = { points: new Float64Array(n * d), logp: new Float64Array(n), grad: new Float64Array(0) };
     if (gradient && this.store.grad.length < n * d) this.store.grad = new Float64Array(n * d);
-    if (this.host.logp.length !== n || (gradient && this.host.grad.length !== n * d)) {
-      const { points, logp, grad } = this.store;
-      this.host = { points: points.subarray(0, n * d), logp: logp.subarray(0, n), grad: grad.subarray(0, gradient ? n * d : 0) };
-    }
-    this.host.points.set(X.view.subarray(0, n * d));
-    this.host.logp.fill(NaN);
-    if (gradient) this.host.grad.fill(NaN);
-    return this.host;
+    const { points, logp, grad } = this.store;
+    const host = { points: points.subarray(0, n * d), logp: logp.subarray(0, n), grad: grad.subarray(0, gradient ? n * d : 0) };
+    host.points.set(X.view.subarray(0, n * d));
+    host.logp.fill(NaN);
+    if (gradient) host.grad.fill(NaN);
+    return host;
   }
 
   dispose(): void {
