@@ -140,7 +140,9 @@ test("the scalar ports give the same bits on both backends (so the rows do too)"
  */
 function termTable(K: number, n: number, seed: number): { v: number[]; stride: number } {
   const next = words(seed);
-  const gaps = [0, -0, 1e-300, ...around(40), ...around(40).map((g) => -g), 39.5, -745.5, 1e308, -1e308, Infinity, -Infinity, NaN, 3, -7];
+  // ties and near-ties (below 3 2^-20 the log1p of the sum takes fdlibm's short series)
+  const ties = [0, -0, 1e-300, 2 ** -21, -(2 ** -21), 3 * 2 ** -20, 2 ** -35, -(2 ** -52)];
+  const gaps = [...ties, ...around(40), ...around(40).map((g) => -g), 39.5, -745.5, 1e308, -1e308, Infinity, -Infinity, NaN, 3, -7];
   const first = [...specials(), ...randoms(seed, 2000)].filter((_, i) => i % 3 === 0);
   const stride = n + 1;
   const v = new Array<number>(K * stride).fill(0);
