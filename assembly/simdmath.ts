@@ -178,6 +178,14 @@ const LP7 = memory.data<f64>([1.479819860511658591e-1]);
   return patchNaN(log1pLanes(x), x, log1p);
 }
 
+/** r, with the scalar log-sum-exp of column at + l in each lane l whose bit is set in `rare`. */
+// @ts-ignore: decorator
+@inline function scalarColumns(r: v128, rare: i32, v: Float64Array, at: i32, stride: i32, K: i32): v128 {
+  if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, stride, K));
+  if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, stride, K));
+  return r;
+}
+
 const TERM_FLOOR = memory.data<f64>([-40.0]); // terms below e^-40 of the top are skipped
 const INFINITY = memory.data<f64>([Infinity]);
 
@@ -219,9 +227,7 @@ export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
   const none = f64x2.eq(rest, f64x2.splat(0.0));
   let r = i64x2.all_true(none) ? top : select(none, top, f64x2.add(top, log1pLanes(rest)));
   const rare = i64x2.bitmask(v128.or(v128.or(nan, f64x2.ne(r, r)), f64x2.eq(f64x2.abs(top), lanes(INFINITY))));
-  if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, stride, K));
-  if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, stride, K));
-  return r;
+  return scalarColumns(r, rare, v, at, stride, K);
 }
 
 /**
@@ -245,8 +251,7 @@ export function logSumExpPair(v: Float64Array, at: i32, K: i32): v128 {
   if (rare != 0) {
     v128.store(address(v, at), a);
     v128.store(address(v, at + stride), b);
-    if (rare & 1) r = f64x2.replace_lane(r, 0, logSumExpStrided(v, at, stride, 2));
-    if (rare & 2) r = f64x2.replace_lane(r, 1, logSumExpStrided(v, at + 1, stride, 2));
+    r = scalarColumns(r, rare, v, at, stride, 2);
   }
   return r;
 }

@@ -179,13 +179,8 @@ export function svdJacobi(
       }
     }
     if (piv != j) {
-      swapRanges(work, bt + j * p, bt + piv * p, p);
-      let t = work[nrm2 + j];
-      work[nrm2 + j] = work[nrm2 + piv];
-      work[nrm2 + piv] = t;
-      t = work[perm + j];
-      work[perm + j] = work[perm + piv];
-      work[perm + piv] = t;
+      swapRows(work, bt, j, piv, p, nrm2);
+      swapEntries(work, perm, j, piv);
     }
     // reflector H = I - t v v^T with v = (1, x[j+1:] / (alpha - beta)), H x = beta e_1 (only
     // R is used later, Q is not)
@@ -254,9 +249,7 @@ export function svdJacobi(
     }
     if (best != i) {
       swapRows(work, w, i, best, q, nrm2);
-      const t = work[sig + i];
-      work[sig + i] = work[sig + best];
-      work[sig + best] = t;
+      swapEntries(work, sig, i, best);
     }
   }
   let good = 0; // rows 0 .. good-1 have nonzero norms
@@ -394,9 +387,14 @@ function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
 /** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of vector v1. */
 function swapRows(x: Float64Array, base: i32, i: i32, j: i32, len: i32, v1: i32): void {
   swapRanges(x, base + i * len, base + j * len, len);
-  const t = x[v1 + i];
-  x[v1 + i] = x[v1 + j];
-  x[v1 + j] = t;
+  swapEntries(x, v1, i, j);
+}
+
+/** Swaps entries i and j of the vector at v. */
+function swapEntries(x: Float64Array, v: i32, i: i32, j: i32): void {
+  const t = x[v + i];
+  x[v + i] = x[v + j];
+  x[v + j] = t;
 }
 
 /**
