@@ -88,8 +88,10 @@ export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, t
 }
 
 /**
- * shearRows(x, xo, yo, len, s, tau), returning (new row xo) . (row zo) from the same pass (two
- * partial sums over i mod 2, the tail into the first). Row zo may not be row xo or yo.
+ * shearRows(x, xo, yo, len, s, tau), returning (new row xo) . (row zo) from the same pass, summed
+ * as dot() sums it (four partial sums over i mod 4, the tail into the first): the same bits as
+ * dot() of the rotated row, with two independent chains of additions where one would be the
+ * Jacobi sweep's longest latency. Row zo may not be row xo or yo.
  */
 export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
   const vs = f64x2.splat(s);
@@ -97,20 +99,28 @@ export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i3
   const px = at(x, xo);
   const py = at(x, yo);
   const pz = at(x, zo);
-  let acc = f64x2.splat(0.0);
+  let acc0 = f64x2.splat(0.0);
+  let acc1 = f64x2.splat(0.0);
   let i = 0;
-  for (; i + 1 < len; i += 2) {
+  for (; i + 3 < len; i += 4) {
     const o = <usize>i << 3;
     const a = v128.load(px + o);
     const b = v128.load(py + o);
+    const c = v128.load(px + o, 16);
+    const e = v128.load(py + o, 16);
     const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
+    const e1 = f64x2.add(e, f64x2.mul(vs, f64x2.sub(c, f64x2.mul(vt, e))));
     const a1 = f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1)));
+    const c1 = f64x2.sub(c, f64x2.mul(vt, f64x2.add(e, e1)));
     v128.store(py + o, b1);
+    v128.store(py + o, e1, 16);
     v128.store(px + o, a1);
-    acc = f64x2.add(acc, f64x2.mul(a1, v128.load(pz + o)));
+    v128.store(px + o, c1, 16);
+    acc0 = f64x2.add(acc0, f64x2.mul(a1, v128.load(pz + o)));
+    acc1 = f64x2.add(acc1, f64x2.mul(c1, v128.load(pz + o, 16)));
   }
-  let d0: f64 = f64x2.extract_lane(acc, 0);
-  if (i < len) {
+  let d0: f64 = f64x2.extract_lane(acc0, 0);
+  for (; i < len; i++) {
     const a = x[xo + i];
     const b = x[yo + i];
     const b1 = b + s * (a - tau * b);
@@ -119,7 +129,7 @@ export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i3
     x[xo + i] = a1;
     d0 += a1 * x[zo + i];
   }
-  return d0 + f64x2.extract_lane(acc, 1);
+  return dotTotal(d0, acc0, acc1);
 }
 
 /**
@@ -346,6 +356,57 @@ export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: 
   }
   out[o0] = dotTotal(s0, a0, b0);
   out[o1] = dotTotal(t0, a1, b1);
+}
+
+/**
+ * The d x d row-major matrix at m[mo ..] times two vectors y[y0 ..] and y[y1 ..] (length d):
+ * out[o0 + r] and out[o1 + r] are dot() of row r and each vector, bit for bit. Rows r and r + 1
+ * share the lanes (column c of both against y_c in both lanes), with dot()'s four partial sums
+ * over c mod 4 in four pairs of lanes and its tail and total: for small d, where dotPair() per
+ * row spends more on its tail and totals than on its products. An odd last row goes to dotPair().
+ */
+export function matrixTimesPair(m: Float64Array, mo: i32, d: i32, y: Float64Array, y0: i32, y1: i32, out: Float64Array, o0: i32, o1: i32): void {
+  const step = <usize>d << 3; // from row r to row r + 1
+  const pa = at(y, y0);
+  const pb = at(y, y1);
+  const d4 = d & ~3;
+  let r = 0;
+  for (; r + 1 < d; r += 2) {
+    const pm = at(m, mo + r * d);
+    let a0 = f64x2.splat(0.0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let b0 = a0;
+    let b1 = a0;
+    let b2 = a0;
+    let b3 = a0;
+    let c = 0;
+    for (; c < d4; c += 4) {
+      const o = <usize>c << 3;
+      const m0 = v128.load64_lane(pm + o + step, v128.load64_splat(pm + o), 1);
+      const m1 = v128.load64_lane(pm + o + step + 8, v128.load64_splat(pm + o + 8), 1);
+      const m2 = v128.load64_lane(pm + o + step + 16, v128.load64_splat(pm + o + 16), 1);
+      const m3 = v128.load64_lane(pm + o + step + 24, v128.load64_splat(pm + o + 24), 1);
+      a0 = f64x2.add(a0, f64x2.mul(m0, v128.load64_splat(pa + o)));
+      a1 = f64x2.add(a1, f64x2.mul(m1, v128.load64_splat(pa + o + 8)));
+      a2 = f64x2.add(a2, f64x2.mul(m2, v128.load64_splat(pa + o + 16)));
+      a3 = f64x2.add(a3, f64x2.mul(m3, v128.load64_splat(pa + o + 24)));
+      b0 = f64x2.add(b0, f64x2.mul(m0, v128.load64_splat(pb + o)));
+      b1 = f64x2.add(b1, f64x2.mul(m1, v128.load64_splat(pb + o + 8)));
+      b2 = f64x2.add(b2, f64x2.mul(m2, v128.load64_splat(pb + o + 16)));
+      b3 = f64x2.add(b3, f64x2.mul(m3, v128.load64_splat(pb + o + 24)));
+    }
+    for (; c < d; c++) {
+      const o = <usize>c << 3;
+      const mc = v128.load64_lane(pm + o + step, v128.load64_splat(pm + o), 1);
+      a0 = f64x2.add(a0, f64x2.mul(mc, v128.load64_splat(pa + o)));
+      b0 = f64x2.add(b0, f64x2.mul(mc, v128.load64_splat(pb + o)));
+    }
+    v128.store(at(out, o0 + r), f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3)));
+    v128.store(at(out, o1 + r), f64x2.add(f64x2.add(b0, b1), f64x2.add(b2, b3)));
+  }
+  if (r < d) dotPair(m, mo + r * d, y, y0, y1, d, out, o0 + r, o1 + r);
 }
 
 /**

@@ -204,6 +204,18 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     }
   });
 
+  test.each([1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 63, 64, 65])("applyRotation, d = %i: each entry of R y_j the dot() of a row of R and y_j (two vectors at a time, rows in the lanes up to d = 64, odd n)", (d) => {
+    for (const n of [1, 2, 5]) {
+      const rand = lcg(71 + d * 3 + n);
+      const rot = Array.from({ length: d * d }, () => 2 * rand());
+      const y = Array.from({ length: n * d }, () => 5 * rand());
+      const out = filled(backend, new Array(n * d + 1).fill(7));
+      k.applyRotation(filled(backend, rot).handle as number, d, filled(backend, y).handle as number, n, out.handle as number);
+      for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) expect(out.view[j * d + r]).toBe(plainDot(rot, r * d, y, j * d, d));
+      expect(out.view[n * d]).toBe(7); // nothing written past the outputs
+    }
+  });
+
   test.each([1, 2, 3, 5, 7, 8, 9, 13])("roviGradient over n = %i draws (blocks of four, of two, one): the sums in draw order", (n) => {
     const d = 5;
     const rand = lcg(31 + n);

@@ -22,45 +22,35 @@ export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32,
 }
 
 export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, tau: f64): void {
-  for (let i = 0; i < len; i++) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    const b1 = b + s * (a - tau * b);
-    x[yo + i] = b1;
-    x[xo + i] = a - tau * (b + b1);
-  }
+  for (let i = 0; i < len; i++) shearAt(x, xo + i, yo + i, s, tau);
 }
 
 export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i32, s: f64, tau: f64): f64 {
+  // dot()'s four partial sums (i mod 4, the tail into the first), in the same pass as the shears
   let d0 = 0.0;
   let d1 = 0.0;
+  let d2 = 0.0;
+  let d3 = 0.0;
   let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const a0 = x[xo + i];
-    const a1 = x[xo + i + 1];
-    const b0 = x[yo + i];
-    const b1 = x[yo + i + 1];
-    const c0 = b0 + s * (a0 - tau * b0);
-    const c1 = b1 + s * (a1 - tau * b1);
-    const n0 = a0 - tau * (b0 + c0);
-    const n1 = a1 - tau * (b1 + c1);
-    x[yo + i] = c0;
-    x[yo + i + 1] = c1;
-    x[xo + i] = n0;
-    x[xo + i + 1] = n1;
-    d0 += n0 * x[zo + i];
-    d1 += n1 * x[zo + i + 1];
+  for (; i + 3 < len; i += 4) {
+    d0 += shearAt(x, xo + i, yo + i, s, tau) * x[zo + i];
+    d1 += shearAt(x, xo + i + 1, yo + i + 1, s, tau) * x[zo + i + 1];
+    d2 += shearAt(x, xo + i + 2, yo + i + 2, s, tau) * x[zo + i + 2];
+    d3 += shearAt(x, xo + i + 3, yo + i + 3, s, tau) * x[zo + i + 3];
   }
-  if (i < len) {
-    const a0 = x[xo + i];
-    const b0 = x[yo + i];
-    const c0 = b0 + s * (a0 - tau * b0);
-    const n0 = a0 - tau * (b0 + c0);
-    x[yo + i] = c0;
-    x[xo + i] = n0;
-    d0 += n0 * x[zo + i];
-  }
-  return d0 + d1;
+  for (; i < len; i++) d0 += shearAt(x, xo + i, yo + i, s, tau) * x[zo + i];
+  return (d0 + d1) + (d2 + d3);
+}
+
+/** shearRows() on one element pair, x[xo] and x[yo]; returns the new x[xo]. */
+function shearAt(x: Float64Array, xo: i32, yo: i32, s: f64, tau: f64): f64 {
+  const a = x[xo];
+  const b = x[yo];
+  const b1 = b + s * (a - tau * b);
+  const a1 = a - tau * (b + b1);
+  x[yo] = b1;
+  x[xo] = a1;
+  return a1;
 }
 
 export function subtractRowSquares(x: Float64Array, xo: i32, yo: i32, len: i32, f: f64): f64 {
@@ -112,6 +102,10 @@ export function subtractRows(x: Float64Array, mo: i32, rows: i32, len: i32, co: 
 export function dotPair(x: Float64Array, xo: i32, y: Float64Array, y0: i32, y1: i32, len: i32, out: Float64Array, o0: i32, o1: i32): void {
   out[o0] = dot(x, xo, y, y0, len);
   out[o1] = dot(x, xo, y, y1, len);
+}
+
+export function matrixTimesPair(m: Float64Array, mo: i32, d: i32, y: Float64Array, y0: i32, y1: i32, out: Float64Array, o0: i32, o1: i32): void {
+  for (let r = 0; r < d; r++) dotPair(m, mo + r * d, y, y0, y1, d, out, o0 + r, o1 + r);
 }
 
 export function axpyQuad(y: Float64Array, yo: i32, c0: f64, c1: f64, c2: f64, c3: f64, x: Float64Array, x0: i32, xs: i32, len: i32): void {
