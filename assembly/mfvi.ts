@@ -586,22 +586,30 @@ export function tensorRulePoints(ys: Float64Array, ws: Float64Array, counts: Int
   index[d] = 0; // o_i after the tuple's d entries
   for (let i = 1; i < d; i++) index[d + i] = index[d + i - 1] + counts[i - 1];
   const oLast = index[d + last];
-  let wBase = 1.0;
-  for (let t = 0; t < n; t++) {
-    if (t == 0 || index[last] == 0) {
-      wBase = 1.0;
-      for (let i = 0; i < last; i++) wBase *= ws[index[d + i] + index[i]];
-      for (let r = 0; r < d; r++) {
-        let s = 0.0;
-        for (let i = 0; i < last; i++) s += rot[r * d + i] * ys[index[d + i] + index[i]];
-        base[r] = s;
-      }
+  const cLast = counts[last];
+  let t = 0;
+  while (t < n) {
+    // the other axes' part, then a run of the last axis's nodes against it
+    let wBase = 1.0;
+    for (let i = 0; i < last; i++) wBase *= ws[index[d + i] + index[i]];
+    for (let r = 0; r < d; r++) {
+      let s = 0.0;
+      for (let i = 0; i < last; i++) s += rot[r * d + i] * ys[index[d + i] + index[i]];
+      base[r] = s;
     }
-    const j = oLast + index[last];
-    const y = ys[j];
-    for (let r = 0; r < d; r++) X[t * d + r] = base[r] + rot[r * d + last] * y;
-    W[t] = wBase * ws[j];
-    for (let i = last; i >= 0; i--) {
+    const k0 = index[last];
+    const run = cLast - k0 < n - t ? cLast - k0 : n - t;
+    const j0 = oLast + k0;
+    for (let r = 0; r < d; r++) {
+      const b = base[r];
+      const c = rot[r * d + last];
+      for (let k = 0; k < run; k++) X[(t + k) * d + r] = b + c * ys[j0 + k];
+    }
+    for (let k = 0; k < run; k++) W[t + k] = wBase * ws[j0 + k];
+    t += run;
+    // the next tuple of the other axes (the last axis starts again at 0)
+    index[last] = 0;
+    for (let i = last - 1; i >= 0; i--) {
       index[i] = index[i] + 1;
       if (index[i] < counts[i]) break;
       index[i] = 0;
