@@ -22,7 +22,7 @@ export interface TemperSchedule {
   betas?: readonly number[];
   /**
    * Draws per rotation step in the tempered stages (beta < 1), which only steer O towards the
-   * final stage's: default min(rotationSamples, max(4096, 32 dim)). The final stage (beta = 1)
+   * final stage's: default min(rotationSamples, max(1024, 32 dim)). The final stage (beta = 1)
    * always uses options.rotationSamples, so the rotation it settles on does not depend on this.
    */
   rotationSamples?: number;
@@ -175,7 +175,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationInit = m;
   }
   let betas = [1];
-  let temperedSamples = Math.min(rotationSamples, Math.max(4096, 32 * d));
+  let temperedSamples = Math.min(rotationSamples, Math.max(1024, 32 * d));
   // draws have seen the whole target already: what tempering is for
   const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
   const temper = opts.temper === undefined ? !fromDraws : opts.temper;

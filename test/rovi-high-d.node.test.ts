@@ -40,14 +40,15 @@ describe.each(["wasm", "js"] as const)("RoVI on %s", (backend) => {
   });
 });
 
-test("the tempered stages take fewer draws (4096 or 32 dim, at most rotationSamples); the final stage settles O on its own draws, so the fit keeps fact 4's accuracy", async () => {
+test("the tempered stages take fewer draws (1024 or 32 dim, at most rotationSamples); the final stage settles O on its own draws, so the fit keeps fact 4's accuracy", async () => {
   const wide = (dim: number) => customTarget({ dim, logDensity: (_, out) => out.fill(0), gradLogDensity: (_, g) => g.fill(0) });
-  expect(parseRoviOptions(wide(10), {}).temperedSamples).toBe(4096);
-  expect(parseRoviOptions(wide(100), {}).temperedSamples).toBe(4096);
+  expect(parseRoviOptions(wide(2), {}).temperedSamples).toBe(1024);
+  expect(parseRoviOptions(wide(10), {}).temperedSamples).toBe(1024);
+  expect(parseRoviOptions(wide(100), {}).temperedSamples).toBe(3200);
   expect(parseRoviOptions(wide(500), {}).temperedSamples).toBe(16_000);
   expect(parseRoviOptions(wide(100), { rotationSamples: 1000 }).temperedSamples).toBe(1000);
   expect(parseRoviOptions(wide(100), { temper: { rotationSamples: 9000 } }).temperedSamples).toBe(9000);
-  // d = 40: 5120 draws in the final stage, 4096 before it by default
+  // d = 40: 5120 draws in the final stage, 1280 before it by default
   const d = 40;
   const u = direction(d);
   const t = gaussianMixture({ weights: [0.5, 0.5], means: [u.map((x) => -3 * x), u.map((x) => 3 * x)], covariances: [1, 1] });
