@@ -15,7 +15,7 @@ const POLAR_SWEEPS = 60;
 /** The rotation step's buffers and state for one fit. */
 export class Rotator {
   private c = 0;
-  /** Whether the last step was accepted at its first c (then the next one tries c / 2). */
+  /** Whether the last step was accepted at its first c (then the next one tries c / sqrt 2). */
   private grow = true;
   /** Why the last step failed (a non-finite objective, gradient or polar factor), or null. */
   failure: string | null = null;
@@ -93,10 +93,11 @@ export class Rotator {
     const f = k.roviGradient(y.handle, grad.handle, logp.handle, n, d, this.g.handle);
     const gNorm = Math.sqrt(this.g.view.reduce((s, v) => s + v * v, 0));
     if (!Number.isFinite(f) || !Number.isFinite(gNorm)) return this.fail(`the rotation step's ${Number.isFinite(f) ? "gradient" : "objective E[V]"} is not finite on draws from the factors`);
-    // c starts at the last accepted value, halved if that was accepted at once (so steps can
-    // grow again); it restarts from |G|_F when rejected steps have driven it out of range
+    // c starts at the last accepted value, divided by sqrt 2 if that was accepted at once (so
+    // steps can grow again: halving it, a third of all candidates overshot and were rejected);
+    // it restarts from |G|_F when rejected steps have driven it out of range
     const scale = Math.max(gNorm, 1e-300);
-    this.c = this.c > 0 && this.c < 1e12 * scale ? (this.grow ? this.c / 2 : this.c) : scale;
+    this.c = this.c > 0 && this.c < 1e12 * scale ? (this.grow ? this.c / Math.SQRT2 : this.c) : scale;
     for (let attempt = 0; attempt <= this.cfg.maxBacktracks; attempt++, this.c *= 2) {
       this.grow = attempt === 0;
       if (signal?.aborted) return 0; // O unchanged: the fit stops at its next step
