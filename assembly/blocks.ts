@@ -5,6 +5,7 @@
 import { logSumExpStrided } from "./math";
 import { expPair, logSumExpPair, logSumExpTwo } from "./simdmath";
 import { HEADER, KIND_FULL, offFactors, offMeans } from "./descriptor";
+import { pairAt } from "./vector";
 
 /**
  * MFVI's mixture line: for each grid point t_g = ts[to + g], g < G, the K log terms
@@ -59,12 +60,6 @@ export function lineExpectation(abc: Float64Array, ao: i32, K: i32, ct: Float64A
 
 /** Points per call of mixtureLogDensityBlock. */
 export const DENSITY_BLOCK = 4;
-
-/** The pair of f64s at p and p + step in lanes 0 and 1. */
-// @ts-ignore: decorator
-@inline function pairAt(p: usize, step: usize): v128 {
-  return v128.load64_lane(p + step, v128.load64_splat(p), 1);
-}
 
 /**
  * out[oo + j] = log pi(x_j) for the DENSITY_BLOCK points x_j = points[at + j d ..], two pairs

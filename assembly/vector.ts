@@ -12,6 +12,12 @@
   return x.dataStart + (<usize>i << 3);
 }
 
+/** The pair of f64s at p and p + step in lanes 0 and 1 (WASM only: the twins index instead). */
+// @ts-ignore: decorator
+@inline export function pairAt(p: usize, step: usize): v128 {
+  return v128.load64_lane(p + step, v128.load64_splat(p), 1);
+}
+
 /**
  * dot()'s total of four partial sums: lane 0 of a with the scalar tail added (s0), then
  * (s0 + a_1) + (b_0 + b_1). Every dot-shaped primitive ends this way, for the same bits.
@@ -384,10 +390,10 @@ export function matrixTimesPair(m: Float64Array, mo: i32, d: i32, y: Float64Arra
     let c = 0;
     for (; c < d4; c += 4) {
       const o = <usize>c << 3;
-      const m0 = v128.load64_lane(pm + o + step, v128.load64_splat(pm + o), 1);
-      const m1 = v128.load64_lane(pm + o + step + 8, v128.load64_splat(pm + o + 8), 1);
-      const m2 = v128.load64_lane(pm + o + step + 16, v128.load64_splat(pm + o + 16), 1);
-      const m3 = v128.load64_lane(pm + o + step + 24, v128.load64_splat(pm + o + 24), 1);
+      const m0 = pairAt(pm + o, step);
+      const m1 = pairAt(pm + o + 8, step);
+      const m2 = pairAt(pm + o + 16, step);
+      const m3 = pairAt(pm + o + 24, step);
       a0 = f64x2.add(a0, f64x2.mul(m0, v128.load64_splat(pa + o)));
       a1 = f64x2.add(a1, f64x2.mul(m1, v128.load64_splat(pa + o + 8)));
       a2 = f64x2.add(a2, f64x2.mul(m2, v128.load64_splat(pa + o + 16)));
@@ -399,7 +405,7 @@ export function matrixTimesPair(m: Float64Array, mo: i32, d: i32, y: Float64Arra
     }
     for (; c < d; c++) {
       const o = <usize>c << 3;
-      const mc = v128.load64_lane(pm + o + step, v128.load64_splat(pm + o), 1);
+      const mc = pairAt(pm + o, step);
       a0 = f64x2.add(a0, f64x2.mul(mc, v128.load64_splat(pa + o)));
       b0 = f64x2.add(b0, f64x2.mul(mc, v128.load64_splat(pb + o)));
     }
