@@ -20,7 +20,7 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     const cum = backend.f64(G + 4);
     for (let i = 0; i <= G; i++) x.view[2 + i] = -3 + 6 * (i / G) + 0.01 * rand();
     const p = Array.from({ length: G }, (_, i) => (i % 3 === 1 || i === G - 1 ? 0 : rand()));
-    if (p.every((m) => m === 0)) p[0] = 1;
+    if (!p.some((m) => m !== 0)) p[0] = 1; // some(), not every(): tsc takes every()'s predicate as a type guard (p: 0[])
     const pb = backend.f64(G);
     pb.view.set(p.map((m) => m / p.reduce((a, b) => a + b, 0)));
     k.cumulate(pb.handle as number, 0, G, cum.handle as number, 3);
