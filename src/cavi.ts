@@ -11,7 +11,7 @@ import { EDGE_MASS, MfviView } from "./core/views.js";
 import * as P from "./generated/portable/index.js";
 import { cellIntegratedPotential, sampledPotential } from "./kl.js";
 import { GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, integer, knownKeys, oneOf, options, rangeError, seed as seedValue, typeError, vector } from "./validate.js";
+import { Described, finite, integer, knownKeys, oneOf, options, positive, rangeError, seed as seedValue, typeError, vector } from "./validate.js";
 
 /** What a CAVI fit reports after each sweep (and onProgress receives). */
 export interface ProgressInfo {
@@ -101,8 +101,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
   caviCaps(t, quadrature === "exact", gridSize);
-  const tol = o.tol === undefined ? 1e-4 : finite("options.tol", o.tol);
-  if (!(tol > 0)) throw rangeError("options.tol", "positive", tol);
+  const tol = o.tol === undefined ? 1e-4 : positive("options.tol", o.tol);
   const damping = o.damping === undefined ? 0 : finite("options.damping", o.damping);
   if (!(damping >= 0 && damping < 1)) throw rangeError("options.damping", "in [0, 1)", damping);
   return {

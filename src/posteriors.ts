@@ -3,7 +3,7 @@ import { backendNow, withBuffers } from "./backend.js";
 import * as P from "./generated/portable/index.js";
 import { CustomTarget, customTarget } from "./targets.js";
 import { faithfulEruptions } from "./data/faithful.js";
-import { finite, knownKeys, options, rangeError, vector } from "./validate.js";
+import { finite, knownKeys, options, positive, vector } from "./validate.js";
 
 export interface LabelSwitchingOptions {
   /** Observations x_n; default: the Old Faithful eruption durations (272, minutes). */
@@ -34,11 +34,9 @@ export function labelSwitchingPosterior(opts?: LabelSwitchingOptions): CustomTar
   const o = options("options", opts);
   knownKeys("options", o, ["data", "sigma", "priorMean", "priorSd"]);
   const x = o.data === undefined ? Float64Array.from(faithfulEruptions) : vector("options.data", o.data);
-  const s = o.sigma === undefined ? 0.4 : finite("options.sigma", o.sigma);
-  if (!(s > 0)) throw rangeError("options.sigma", "positive", s);
+  const s = o.sigma === undefined ? 0.4 : positive("options.sigma", o.sigma);
   const m0 = o.priorMean === undefined ? x.reduce((a, b) => a + b, 0) / x.length : finite("options.priorMean", o.priorMean);
-  const tau = o.priorSd === undefined ? 2 : finite("options.priorSd", o.priorSd);
-  if (!(tau > 0)) throw rangeError("options.priorSd", "positive", tau);
+  const tau = o.priorSd === undefined ? 2 : positive("options.priorSd", o.priorSd);
   const m = x.length;
   // the kernels' log, not Math.log (which may differ between engines in the last bit)
   const model = Float64Array.of(s, m0, tau, m * P.log(0.5) - m * P.log(s * Math.sqrt(2 * Math.PI)) - 2 * P.log(tau * Math.sqrt(2 * Math.PI)));

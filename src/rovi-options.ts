@@ -5,7 +5,7 @@ import * as P from "./generated/portable/index.js";
 import type { CaviOptions, ProgressInfo } from "./cavi.js";
 import type { StepperStatus } from "./core/driver.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
-import { Described, finite, inRange, integer, knownKeys, matrix, MAX_VALUES, oneOf, options, rangeError, typeError } from "./validate.js";
+import { Described, finite, inRange, integer, knownKeys, matrix, MAX_VALUES, oneOf, options, positive, rangeError, typeError } from "./validate.js";
 
 /**
  * Most coordinates of a RoVI fit: its rotation step takes the SVD of a dim x dim matrix, on
@@ -26,6 +26,13 @@ export interface TemperSchedule {
    * always uses options.rotationSamples, so the rotation it settles on does not depend on this.
    */
   rotationSamples?: number;
+  /**
+   * A tempered stage's rotation phase stops, and the stage may end, once a step moves O by
+   * less than this (Frobenius): default max(options.rotationTol, 0.1 sqrt(dim / n)) with n =
+   * temper.rotationSamples, a tenth of the sampling error of O on the stage's draws, below
+   * which further steps only fit those draws' noise. The final stage uses options.rotationTol.
+   */
+  rotationTol?: number;
 }
 
 /** RoVI's own exploration (rotationInit 'explore'): a pilot MFVI fit, then Langevin chains from a box around it. */
@@ -74,7 +81,7 @@ export interface RoviOptions extends Omit<CaviOptions, "onProgress"> {
   rotationSteps?: number;
   /** Draws from mu per rotation step (gradient and objective) in the final stage (beta = 1; the tempered ones take temper.rotationSamples); default max(4096, 128 d): the step fits O to these draws, so they must far outnumber its d(d-1)/2 parameters. */
   rotationSamples?: number;
-  /** A stage has settled when a rotation step moves O by less than this (Frobenius); default 1e-4. */
+  /** The final stage (beta = 1) has settled when a rotation step moves O by less than this (Frobenius; the tempered stages: temper.rotationTol); default 1e-4. */
   rotationTol?: number;
   /** Rotation cycles (sweeps + step) at most per tempering stage before beta = 1; default 3. */
   cyclesPerStage?: number;
@@ -134,6 +141,8 @@ export interface RoviConfig {
   /** Draws per rotation step before the final stage (temper.rotationSamples). */
   temperedSamples: number;
   rotationTol: number;
+  /** rotationTol before the final stage (temper.rotationTol). */
+  temperedTol: number;
   cyclesPerStage: number;
   maxBacktracks: number;
 }
@@ -176,13 +185,15 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   }
   let betas = [1];
   let temperedSamples = Math.min(rotationSamples, Math.max(1024, 32 * d));
+  let temperedTol: number | undefined;
   // draws have seen the whole target already: what tempering is for
   const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
   const temper = opts.temper === undefined ? !fromDraws : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
-    knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples"]);
+    knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples", "rotationTol"]);
     if (t.rotationSamples !== undefined) temperedSamples = drawCount("options.temper.rotationSamples", t.rotationSamples, d);
+    if (t.rotationTol !== undefined) temperedTol = positive("options.temper.rotationTol", t.rotationTol);
     if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
       throw rangeError(`options.temper.${t.from !== undefined ? "from" : "stages"}`, "absent when options.temper.betas is given", t.from ?? t.stages);
     if (t.betas !== undefined) {
@@ -210,6 +221,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     first = integer("options.restartBlock[0]", b[0], 0, restarts - 1);
     end = integer("options.restartBlock[1]", b[1], first + 1, restarts);
   }
+  const rotationTol = opts.rotationTol === undefined ? 1e-4 : positive("options.rotationTol", opts.rotationTol);
   const cfg: RoviConfig = {
     rotationInit,
     explore,
@@ -221,11 +233,11 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),
     rotationSamples,
     temperedSamples,
-    rotationTol: opts.rotationTol === undefined ? 1e-4 : finite("options.rotationTol", opts.rotationTol),
+    rotationTol,
+    temperedTol: temperedTol ?? Math.max(rotationTol, 0.1 * Math.sqrt(d / temperedSamples)),
     cyclesPerStage: opts.cyclesPerStage === undefined ? 3 : integer("options.cyclesPerStage", opts.cyclesPerStage, 1, 1e6),
     maxBacktracks: pro.maxBacktracks === undefined ? 40 : integer("options.procrustes.maxBacktracks", pro.maxBacktracks, 0, 1000),
   };
-  if (!(cfg.rotationTol > 0)) throw rangeError("options.rotationTol", "positive", cfg.rotationTol);
   if (target instanceof CustomTarget && !target.hasGradient)
     throw typeError("target", "a target with gradLogDensity (RoVI's rotation step needs the gradient)", "a customTarget without one");
   return cfg;

@@ -95,18 +95,19 @@ class Run {
   /** Procrustes steps for the current factors until O settles; then the next cycle or stage. */
   private rotationPhase(factorsSettled: boolean): void {
     let moved = 0;
-    // the tempered stages only steer O: the final stage settles it on its own, fuller draws
-    const draws = this.finalStage ? this.cfg.rotationSamples : this.cfg.temperedSamples;
+    // the tempered stages only steer O: the final stage settles it on its own, fuller draws,
+    // to its own tolerance
+    const [draws, tol] = this.finalStage ? [this.cfg.rotationSamples, this.cfg.rotationTol] : [this.cfg.temperedSamples, this.cfg.temperedTol];
     for (let step = 0; step < this.cfg.rotationSteps; step++) {
       const m = this.rotator.step(step === 0, draws);
       if (this.rotator.failure) return this.finish("diverged", this.rotator.failure);
       // an aborted step returns 0, which must not read as a settled rotation
       if (this.config.signal?.aborted) return this.finish("aborted", "aborted by options.signal during a rotation phase (the result is the last sweep's factors with the rotation of the last complete step)");
       if (step === 0) moved = m;
-      if (m < this.cfg.rotationTol) break;
+      if (m < tol) break;
     }
     this.cycleSweeps = 0;
-    if (factorsSettled && moved < this.cfg.rotationTol) {
+    if (factorsSettled && moved < tol) {
       if (!this.finalStage) return this.nextStage();
       const settled = this.engine.settled();
       return this.finish(settled.status, settled.message);

@@ -36,6 +36,13 @@ export function finite(name: string, value: unknown): number {
   return value;
 }
 
+/** A finite number > 0. */
+export function positive(name: string, value: unknown): number {
+  const x = finite(name, value);
+  if (!(x > 0)) throw rangeError(name, "positive", x);
+  return x;
+}
+
 /** finite() for entry i (or [i][j]) of an array `name`; the name is built only on failure. */
 function entry(name: string, value: unknown, i: number, j = -1): number {
   if (typeof value === "number" && Number.isFinite(value)) return value;

@@ -64,6 +64,44 @@ test("the tempered stages take fewer draws (1024 or 32 dim, at most rotationSamp
   expect(Math.abs(bestColumnCos(fewer.rotation, u) - bestColumnCos(same.rotation, u))).toBeLessThan(1e-5);
 });
 
+test("the tempered stages stop at temper.rotationTol (default max(rotationTol, 0.1 sqrt(dim / n)), a tenth of their draws' sampling error): fewer rotation steps, the same answer", async () => {
+  const wide = (dim: number) => customTarget({ dim, logDensity: (_, out) => out.fill(0), gradLogDensity: (_, g) => g.fill(0) });
+  expect(parseRoviOptions(wide(2), {}).temperedTol).toBe(0.1 * Math.sqrt(2 / 1024));
+  expect(parseRoviOptions(wide(100), {}).temperedTol).toBe(0.1 * Math.sqrt(100 / 3200));
+  expect(parseRoviOptions(wide(100), { rotationTol: 0.5 }).temperedTol).toBe(0.5);
+  expect(parseRoviOptions(wide(100), { temper: { rotationTol: 1e-6 } }).temperedTol).toBe(1e-6);
+  expect(parseRoviOptions(wide(100), {}).rotationTol).toBe(1e-4);
+  // d = 10 through a custom target wrapping the mixture, which counts the rotation steps (one
+  // gradient batch each: 1024 draws of 10 coordinates fit one batch)
+  const d = 10;
+  const u = direction(d);
+  const t = gaussianMixture({ weights: [0.3, 0.7], means: [u.map((x) => -3 * x), u.map((x) => 3 * x)], covariances: [1, 1] });
+  const fit = async (temper: object) => {
+    let steps = 0;
+    const counted = customTarget({
+      dim: d,
+      normalized: true,
+      logDensity: (points, out) => t.logDensityBatch(points, out),
+      gradLogDensity: (points, grad) => {
+        steps++;
+        t.gradLogDensityBatch(points, grad);
+      },
+    });
+    const q = await rovi(counted, { backend: "wasm", rotationInit: "identity", explore: false, temper });
+    expect(q.status).toBe("converged");
+    expect(q.kl).toBeLessThan(0.02);
+    expect(Math.abs(componentMass(q, t)[0] - 0.3)).toBeLessThan(0.02);
+    expect(bestColumnCos(q.rotation, u)).toBeGreaterThan(0.999);
+    return { q, steps };
+  };
+  const loose = await fit({});
+  const strict = await fit({ rotationTol: 1e-4 });
+  console.log(`tempered stages to 0.1 sqrt(d / n): ${loose.steps} rotation steps, KL ${loose.q.kl.toFixed(5)} +- ${loose.q.klError.toFixed(5)}; to 1e-4: ${strict.steps}, KL ${strict.q.kl.toFixed(5)}`);
+  expect(loose.steps).toBeLessThan(strict.steps);
+  expect(Math.abs(loose.q.kl - strict.q.kl)).toBeLessThan(Math.hypot(loose.q.klError, strict.q.klError));
+  expect(Math.abs(bestColumnCos(loose.q.rotation, u) - bestColumnCos(strict.q.rotation, u))).toBeLessThan(1e-5);
+});
+
 test("Old Faithful (docs/algorithms.md §7) on both backends: MFVI keeps one labelling, RoVI from LMC draws carries 0.4 to 0.6 on each, with the same bits", async () => {
   const t = labelSwitchingPosterior();
   const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;

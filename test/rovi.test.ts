@@ -28,14 +28,16 @@ describe.each(backends)("RoVI on %s", (backend) => {
   });
 
   test("an unsettled tempering stage is a warning only when the fit then does not converge", async () => {
-    // m = 1: the first stage (beta = 0.05) ends on cyclesPerStage, the final stage settles
+    // m = 1, the tempered stages held to the final stage's tolerance: the first (beta = 0.05)
+    // ends on cyclesPerStage, the final stage settles
     const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-1, -1], [1, 1]], covariances: [1, 1] });
-    const fit = await rovi(t, { backend, seed: 1 });
+    const strict = { backend, seed: 1, temper: { rotationTol: 1e-4 } };
+    const fit = await rovi(t, strict);
     expect(fit.status).toBe("converged");
     expect(fit.kl).toBeLessThan(0.001);
     expect(fit.warnings).toEqual([]);
     // the same fit cut one sweep short: same path, so the same stage ended unsettled
-    const cut = await rovi(t, { backend, seed: 1, maxSweeps: fit.iterations - 1 });
+    const cut = await rovi(t, { ...strict, maxSweeps: fit.iterations - 1 });
     expect(cut.status).toBe("maxIterations");
     expect(cut.warnings).toEqual([
       "tempering stage beta = 0.0500 ended after options.cyclesPerStage (3) cycles before the factors and rotation settled, and the fit did not converge after them",
@@ -189,6 +191,7 @@ test.each([
   ["rotationSamples one", { rotationSamples: 1 }, RangeError, /options\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
   ["temper rotationSamples one", { temper: { rotationSamples: 1 } }, RangeError, /options\.temper\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
   ["rotationTol negative", { rotationTol: -1 }, RangeError, /options\.rotationTol must be positive; got -1/],
+  ["temper rotationTol zero", { temper: { rotationTol: 0 } }, RangeError, /options\.temper\.rotationTol must be positive; got 0/],
   ["procrustes unknown key", { procrustes: { c: 1 } }, RangeError, /options\.procrustes\.c must be one of the known options/],
 ])("invalid RoVI option: %s", async (_, opts, type, message) => {
   const t = gaussianMixture({ weights: [0.5, 0.5], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
