@@ -155,13 +155,13 @@ export function uniformEdges(x: Float64Array, xat: i32, G: i32, lo: f64, hi: f64
 }
 
 /**
- * Edges on [lo, hi] that give every cell the same share 1/G of the measure
+ * n cells on [lo, hi] that each hold the same share 1/n of the measure
  * (1 - a) Uniform(lo, hi) + a nu, nu the piecewise uniform measure with CDF cum on edges x
  * (G cells) restricted to [lo, hi]: cells are narrow where nu has mass and at most
- * (hi - lo) / ((1 - a) G) wide anywhere, so a factor with narrow bumps far apart gets cells on
- * each bump and across the gap. Walks the piecewise linear CDF of the mixture once. Writes G + 1 edges to out[oat ..].
+ * (hi - lo) / ((1 - a) n) wide anywhere, so a factor with narrow bumps far apart gets cells on
+ * each bump and across the gap. Walks the piecewise linear CDF of the mixture once. Writes n + 1 edges to out[oat ..].
  */
-export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, lo: f64, hi: f64, a: f64, out: Float64Array, oat: i32): void {
+export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, lo: f64, hi: f64, a: f64, out: Float64Array, oat: i32, n: i32): void {
   const fLo = cdf(cum, cat, G, x, xat, lo);
   const inMass = cdf(cum, cat, G, x, xat, hi) - fLo;
   const wq = inMass > 0.0 ? a / inMass : 0.0; // weight of mu's CDF
@@ -172,8 +172,8 @@ export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array,
   while (j <= G && !(x[xat + j] > lo)) j++;
   let ya = lo;
   let ma = 0.0;
-  for (let k = 1; k < G; k++) {
-    const m = <f64>k / <f64>G;
+  for (let k = 1; k < n; k++) {
+    const m = <f64>k / <f64>n;
     for (;;) {
       const yb = j <= G && x[xat + j] < hi ? x[xat + j] : hi;
       const mb = wu * (yb - lo) + wq * (cdf(cum, cat, G, x, xat, yb) - fLo);
@@ -188,5 +188,5 @@ export function mixedEdges(cum: Float64Array, cat: i32, G: i32, x: Float64Array,
       j++;
     }
   }
-  out[oat + G] = hi;
+  out[oat + n] = hi;
 }

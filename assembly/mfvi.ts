@@ -116,6 +116,32 @@ export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
   cumulate(ws, p, G, ws, slot(ws, O_CUM) + i * (G + 1));
 }
 
+/**
+ * Sets factor i to factor i of the workspace `src` (G_src <= G cells: a tempered stage's
+ * coarser fit): the grid spans the source's central 1 - 2e-9 of the mass plus 10% on each
+ * side and is placed by its cube-root measure as adaptGrid places grids, and each new cell
+ * gets the source's mass over it.
+ */
+export function mfviTransferFactor(ws: Float64Array, i: i32, src: Float64Array): void {
+  const G = slot(ws, H_G);
+  const Gs = slot(src, H_G);
+  const xs = slot(src, O_X) + i * (Gs + 1);
+  const cs = slot(src, O_CUM) + i * (Gs + 1);
+  const place = slot(ws, O_OLDX) + 2 * (G + 1);
+  placementCdf(src, i, ws, place);
+  const qa = quantile(src, cs, Gs, src, xs, 1e-9);
+  const qb = quantile(src, cs, Gs, src, xs, 1.0 - 1e-9);
+  const span = Math.max(qb - qa, (src[xs + Gs] - src[xs]) / <f64>Gs);
+  const x = slot(ws, O_X) + i * (G + 1);
+  mixedEdges(ws, place, Gs, src, xs, qa - 0.1 * span, qb + 0.1 * span, FACTOR_SHARE, ws, x, G);
+  const p = slot(ws, O_P) + i * G;
+  rebin(src, cs, Gs, src, xs, ws, x, G, ws, p);
+  let total = 0.0;
+  for (let k = 0; k < G; k++) total += ws[p + k];
+  for (let k = 0; k < G; k++) ws[p + k] /= total;
+  cumulate(ws, p, G, ws, slot(ws, O_CUM) + i * (G + 1));
+}
+
 /** buf[at + s stride] = a uniformly random permutation of 0 .. n - 1 (Fisher-Yates): the strata of a Latin-hypercube column. */
 function permutedStrata(buf: Float64Array, at: i32, stride: i32, n: i32, rng: Int32Array): void {
   for (let s = 0; s < n; s++) buf[at + s * stride] = <f64>s;
@@ -461,7 +487,7 @@ function adaptGrid(ws: Float64Array, i: i32): i32 {
       newHi = qb + 0.1 * span;
     } else if (!unbalanced(ws, i, place)) return 0;
   }
-  mixedEdges(ws, place, G, ws, x, newLo, newHi, FACTOR_SHARE, ws, proposed);
+  mixedEdges(ws, place, G, ws, x, newLo, newHi, FACTOR_SHARE, ws, proposed, G);
   // cells too narrow to tell their edges apart: keep the grid
   for (let k = 0; k < G; k++) if (!(ws[proposed + k + 1] > ws[proposed + k])) return 0;
   for (let k = 0; k <= G; k++) ws[x + k] = ws[proposed + k];

@@ -90,6 +90,9 @@ function boundsOption(value: unknown, d: number): Float64Array {
   return bounds;
 }
 
+/** Cells per factor grid by default (options.gridSize). */
+export const GRID_SIZE = 256;
+
 /** Validates the options mfvi() and rovi() share; `extra` are the caller's own keys. */
 export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly string[] = []): CaviConfig {
   const t = targetArgument(target);
@@ -98,7 +101,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   knownKeys("options", o, [...CAVI_KEYS, ...extra]);
   const quadrature = o.quadrature === undefined ? (d <= 2 ? "exact" : "sampled") : oneOf("options.quadrature", o.quadrature, ["exact", "sampled"] as const);
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
-  const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
+  const gridSize = o.gridSize === undefined ? GRID_SIZE : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
   caviCaps(t, quadrature === "exact", gridSize);
   const tol = o.tol === undefined ? 1e-4 : positive("options.tol", o.tol);
@@ -202,6 +205,11 @@ export class Engine {
   /** Starting factors N(center_i, scale_i^2) on fresh grids. */
   initFactors(center: Float64Array, scale: Float64Array): void {
     for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws, i, center[i], scale[i]);
+  }
+
+  /** Factors taken over from another engine on the same target, rotation and backend, placed on this engine's grids (docs/algorithms.md §3, tempering). */
+  transferFactors(from: Engine): void {
+    for (let i = 0; i < this.d; i++) this.backend.kernels.mfviTransferFactor(this.ws, i, from.ws);
   }
 
   /**

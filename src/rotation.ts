@@ -1,6 +1,6 @@
 // RoVI's rotation: the Procrustes step on draws from the factors, and the starting rotations
 // (Haar-random, a mixture's principal axes, the principal axes of draws).
-import { getBackend, type Backend, type BackendName, type Buffer, type BufferSet } from "./backend.js";
+import { BufferSet, getBackend, type Backend, type BackendName, type Buffer } from "./backend.js";
 import type { Engine } from "./cavi.js";
 import { backendOption } from "./core/options.js";
 import * as P from "./generated/portable/index.js";
@@ -32,10 +32,11 @@ export class Rotator {
   private readonly bufs: BufferSet;
 
   constructor(
-    private readonly engine: Engine,
+    private engine: Engine,
     private readonly cfg: RoviConfig,
   ) {
-    const b = (this.bufs = engine.bufs);
+    // its own buffers: the rotator outlives the tempered stages' engine (see rebind)
+    const b = (this.bufs = new BufferSet(engine.backend));
     const d = engine.d;
     this.o = b.f64(d * d);
     this.g = b.f64(d * d);
@@ -47,6 +48,17 @@ export class Rotator {
     this.rng = b.i32(4);
     engine.backend.kernels.seedStreams(this.rng.handle, engine.config.seed.lo ^ 0x6a09e667, engine.config.seed.hi, 1);
     this.seedState = this.rng.view.slice();
+  }
+
+  /** Steps on `engine`'s factors from now on (the final stage's, on finer grids), with the same O. */
+  rebind(engine: Engine): void {
+    this.engine = engine;
+    engine.setRotation(this.o.view.slice());
+  }
+
+  /** Frees the rotator's buffers. */
+  dispose(): void {
+    this.bufs.free();
   }
 
   /** Sets O (and the engine's copy). */

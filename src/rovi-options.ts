@@ -2,7 +2,7 @@
 import { backendNow } from "./backend.js";
 import { symmetricEigen } from "./rotation.js";
 import * as P from "./generated/portable/index.js";
-import type { CaviOptions, ProgressInfo } from "./cavi.js";
+import { GRID_SIZE, type CaviOptions, type ProgressInfo } from "./cavi.js";
 import type { StepperStatus } from "./core/driver.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
 import { Described, finite, inRange, integer, knownKeys, matrix, MAX_VALUES, oneOf, options, positive, rangeError, typeError } from "./validate.js";
@@ -26,6 +26,13 @@ export interface TemperSchedule {
    * always uses options.rotationSamples, so the rotation it settles on does not depend on this.
    */
   rotationSamples?: number;
+  /**
+   * Cells per factor grid in the tempered stages: an integer in [16, options.gridSize], default
+   * min(64, options.gridSize). They only steer O; the final stage starts from their factors on
+   * options.gridSize cells, its grids placed by the tempered factors' shapes. Not with
+   * options.bounds (fixed grids).
+   */
+  gridSize?: number;
   /**
    * A tempered stage's rotation phase stops, and the stage may end, once a step moves O by
    * less than this (Frobenius): default max(options.rotationTol, 0.1 sqrt(dim / n)) with n =
@@ -141,6 +148,8 @@ export interface RoviConfig {
   /** Draws per rotation step before the final stage (temper.rotationSamples). */
   temperedSamples: number;
   rotationTol: number;
+  /** Cells per factor grid before the final stage (temper.gridSize). */
+  temperedGrid: number;
   /** rotationTol before the final stage (temper.rotationTol). */
   temperedTol: number;
   cyclesPerStage: number;
@@ -186,12 +195,18 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   let betas = [1];
   let temperedSamples = Math.min(rotationSamples, Math.max(1024, 32 * d));
   let temperedTol: number | undefined;
+  const gridSize = typeof opts.gridSize === "number" ? opts.gridSize : GRID_SIZE;
+  let temperedGrid = opts.bounds === undefined ? Math.min(64, gridSize) : gridSize;
   // draws have seen the whole target already: what tempering is for
   const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
   const temper = opts.temper === undefined ? !fromDraws : opts.temper;
   if (temper === true || (typeof temper === "object" && temper !== null)) {
     const t = temper === true ? {} : options("options.temper", temper);
-    knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples", "rotationTol"]);
+    knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples", "rotationTol", "gridSize"]);
+    if (t.gridSize !== undefined) {
+      if (opts.bounds !== undefined) throw rangeError("options.temper.gridSize", "absent when options.bounds fixes the grids", t.gridSize);
+      temperedGrid = integer("options.temper.gridSize", t.gridSize, 16, gridSize);
+    }
     if (t.rotationSamples !== undefined) temperedSamples = drawCount("options.temper.rotationSamples", t.rotationSamples, d);
     if (t.rotationTol !== undefined) temperedTol = positive("options.temper.rotationTol", t.rotationTol);
     if (t.betas !== undefined && (t.from !== undefined || t.stages !== undefined))
@@ -233,6 +248,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     rotationSteps: opts.rotationSteps === undefined ? 10 : integer("options.rotationSteps", opts.rotationSteps, 1, 1e6),
     rotationSamples,
     temperedSamples,
+    temperedGrid,
     rotationTol,
     temperedTol: temperedTol ?? Math.max(rotationTol, 0.1 * Math.sqrt(d / temperedSamples)),
     cyclesPerStage: opts.cyclesPerStage === undefined ? 3 : integer("options.cyclesPerStage", opts.cyclesPerStage, 1, 1e6),

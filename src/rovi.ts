@@ -19,7 +19,10 @@ type RunStart = Exclude<RoviConfig["rotationInit"], "explore">;
 
 /** One run of RoVI from one start, one CAVI sweep (and, when due, a rotation phase) per step. */
 class Run {
-  readonly engine: Engine;
+  /** The current stage's engine: the tempered stages' (on temper.gridSize cells), then the final stage's. */
+  engine: Engine;
+  /** The tempered stages' KL trace once the final stage has an engine of its own. */
+  private temperedTrace: number[] = [];
   private readonly rotator: Rotator;
   private stage = 0;
   private cycle = 0;
@@ -41,7 +44,8 @@ class Run {
     /** Draws to start the factors from along a random rotation (restarts r > 0). */
     draws: DrawsStart | null,
   ) {
-    const engine = (this.engine = Engine.on(backend, target, config));
+    const coarse = cfg.betas.length > 1 && cfg.temperedGrid < config.gridSize;
+    const engine = (this.engine = Engine.on(backend, target, coarse ? { ...config, gridSize: cfg.temperedGrid } : config));
     this.rotator = new Rotator(engine, cfg);
     const d = target.dim;
     const fromDraws = typeof start === "object" && !(start instanceof Float64Array) ? start : null;
@@ -122,7 +126,22 @@ class Run {
   private nextStage(): void {
     this.stage++;
     this.cycle = 0;
+    if (this.finalStage && this.engine.G < this.config.gridSize) {
+      // the final stage on the full grids, from the tempered factors' shapes
+      const fine = Engine.on(this.engine.backend, this.engine.target, this.config);
+      this.rotator.rebind(fine);
+      fine.transferFactors(this.engine);
+      this.temperedTrace = this.engine.trace;
+      this.engine.dispose();
+      this.engine = fine;
+    }
     this.engine.setBeta(this.beta);
+  }
+
+  /** Frees the run's kernel memory. */
+  dispose(): void {
+    this.engine.dispose();
+    this.rotator.dispose();
   }
 
   finish(status: Status, message: string): void {
@@ -142,7 +161,8 @@ class Run {
       ended && this.unsettled.length
         ? [`tempering stage${this.unsettled.length > 1 ? "s" : ""} beta = ${this.unsettled.map((b) => b.toPrecision(3)).join(", ")} ended after options.cyclesPerStage (${this.cfg.cyclesPerStage}) cycles before the factors and rotation settled, and the fit did not converge after them`]
         : [];
-    const parts = engine.report({ method: "rovi", status: this.status, message: this.message, iterations: this.sweeps, warnings }, stream);
+    const trace = [...this.temperedTrace, ...engine.trace];
+    const parts = engine.report({ method: "rovi", status: this.status, message: this.message, iterations: this.sweeps, warnings, trace }, stream);
     if (this.status === "running") engine.setBeta(this.beta);
     return parts;
   }
@@ -245,8 +265,8 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
     this.finished.push(parts);
     this.run = null;
     const better = this.best === null || (!Number.isNaN(parts.kl) && (Number.isNaN(this.best.parts.kl) || parts.kl < this.best.parts.kl));
-    if (!better) return run.engine.dispose();
-    this.best?.run.engine.dispose();
+    if (!better) return run.dispose();
+    this.best?.run.dispose();
     this.best = { run, parts };
   }
 
@@ -254,7 +274,7 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
   private settle(): void {
     const { run, parts } = this.best!;
     const fresh = this.cfg.restarts > 1 && !this.config.exact ? run.parts() : parts;
-    run.engine.dispose();
+    run.dispose();
     this.best = null;
     const warnings = [...fresh.warnings, ...this.warnings];
     // a block of the restarts leaves the comparison with the others to the merge (worker/split.ts)
@@ -273,8 +293,8 @@ class RoviFit extends StepperBase<Approximation, RoviProgress> {
 
   protected release(): void {
     this.explorer?.dispose();
-    this.run?.engine.dispose();
-    this.best?.run.engine.dispose();
+    this.run?.dispose();
+    this.best?.run.dispose();
     this.run = this.best = null;
   }
 }

@@ -1,6 +1,8 @@
 // MFVI against the exact facts of docs/algorithms.md §6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
+import { getBackend, type Backend } from "../src/backend.js";
+import * as P from "../src/generated/portable/index.js";
 import { gridExcess, histogramGaussianKl } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
@@ -146,3 +148,86 @@ function invert3(a: number[][]): number[][] {
   };
   return [0, 1, 2].map((i) => [0, 1, 2].map((j) => c(i, j) / d));
 }
+
+const [wasm, js] = await Promise.all([getBackend("wasm"), getBackend("js")]);
+
+describe("mfviTransferFactor: a tempered stage's factors onto the final stage's finer grids", () => {
+  const G0 = 64;
+  const G = 256;
+  /** Workspace for d = 2 on G cells; factor 0 a two-bump density on a wide grid, factor 1 N(1, 0.5^2). */
+  function source(backend: Backend) {
+    const ws = backend.f64(P.mfviSize(2, G0, 4, 0));
+    const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
+    k.mfviInit(ws.handle as number, 2, G0, 4, 0, 1, 0, 0, 1e-9);
+    k.mfviInitFactor(ws.handle as number, 0, 0, 1.5);
+    k.mfviInitFactor(ws.handle as number, 1, 1, 0.5);
+    const v = ws.view;
+    const x = v[P.O_X];
+    const p = v[P.O_P];
+    let total = 0;
+    for (let c = 0; c < G0; c++) {
+      const t = (v[x + c] + v[x + c + 1]) / 2;
+      total += v[p + c] = (v[x + c + 1] - v[x + c]) * (0.3 * Math.exp(-((t + 3) ** 2) / 0.5) + 0.7 * Math.exp(-((t - 3) ** 2) / 0.5));
+    }
+    for (let c = 0; c < G0; c++) v[p + c] /= total;
+    k.cumulate(ws.handle as number, p, G0, ws.handle as number, v[P.O_CUM]);
+    return ws;
+  }
+  function transferred(backend: Backend) {
+    const src = source(backend);
+    const ws = backend.f64(P.mfviSize(2, G, 4, 0));
+    const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
+    k.mfviInit(ws.handle as number, 2, G, 4, 0, 1, 0, 0, 1e-9);
+    for (let i = 0; i < 2; i++) k.mfviTransferFactor(ws.handle as number, i, src.handle as number);
+    const grid = (w: Float64Array, n: number, i: number) => ({
+      x: w.slice(w[P.O_X] + i * (n + 1), w[P.O_X] + (i + 1) * (n + 1)),
+      p: w.slice(w[P.O_P] + i * n, w[P.O_P] + (i + 1) * n),
+      cum: w.slice(w[P.O_CUM] + i * (n + 1), w[P.O_CUM] + (i + 1) * (n + 1)),
+    });
+    return [0, 1].map((i) => ({ from: grid(src.view, G0, i), to: grid(ws.view, G, i) }));
+  }
+  /** The CDF of a histogram (edges x, masses p) at t. */
+  const cdf = (x: Float64Array, p: Float64Array, t: number) => {
+    let s = 0;
+    for (let c = 0; c < p.length; c++) s += p[c] * Math.min(1, Math.max(0, (t - x[c]) / (x[c + 1] - x[c])));
+    return s;
+  };
+  test.each([0, 1])("factor %i: the source's mass on every new cell, cells holding equal shares of 1/4 uniform + 3/4 the cube-root measure, the same bits on both backends", (i) => {
+    const { from, to } = transferred(wasm)[i];
+    expect(transferred(js)[i]).toEqual({ from, to });
+    expect(to.x.length).toBe(G + 1);
+    for (let c = 0; c < G; c++) expect(to.x[c + 1]).toBeGreaterThan(to.x[c]);
+    // the span: the source's central 1 - 2e-9 of the mass, 10% wider on each side
+    const lo = to.x[0];
+    const hi = to.x[G];
+    const q = (u: number) => {
+      const x = wasm.f64(G0 + 1);
+      const cum = wasm.f64(G0 + 1);
+      x.view.set(from.x);
+      cum.view.set(from.cum);
+      return (wasm.kernels as unknown as Record<string, (...args: number[]) => number>).quantile(cum.handle as number, 0, G0, x.handle as number, 0, u);
+    };
+    const span = Math.max(q(1 - 1e-9) - q(1e-9), (from.x[G0] - from.x[0]) / G0);
+    expect(lo).toBe(q(1e-9) - 0.1 * span);
+    expect(hi).toBe(q(1 - 1e-9) + 0.1 * span);
+    expect(cdf(from.x, from.p, lo)).toBeLessThan(1e-9);
+    expect(1 - cdf(from.x, from.p, hi)).toBeLessThan(1e-9);
+    const inside = cdf(from.x, from.p, hi) - cdf(from.x, from.p, lo);
+    let sum = 0;
+    for (let c = 0; c < G; c++) {
+      sum += to.p[c];
+      expect(to.p[c]).toBeCloseTo((cdf(from.x, from.p, to.x[c + 1]) - cdf(from.x, from.p, to.x[c])) / inside, 14);
+      expect(to.cum[c + 1]).toBeCloseTo(sum, 14);
+    }
+    expect(sum).toBeCloseTo(1, 14);
+    // placement: nu has density (p_c / w_c)^(1/3) / Z on source cell c, restricted to [lo, hi]
+    const nuCell = Array.from(from.p, (m, c) => (m > 0 ? Math.cbrt(m / (from.x[c + 1] - from.x[c])) : 0));
+    const nuCdf = (t: number) => {
+      let s = 0;
+      for (let c = 0; c < G0; c++) s += nuCell[c] * Math.min(from.x[c + 1] - from.x[c], Math.max(0, t - from.x[c]));
+      return s;
+    };
+    const measure = (t: number) => 0.25 * ((t - lo) / (hi - lo)) + (0.75 * (nuCdf(t) - nuCdf(lo))) / (nuCdf(hi) - nuCdf(lo));
+    for (let c = 0; c < G; c++) expect(measure(to.x[c + 1]) - measure(to.x[c])).toBeCloseTo(1 / G, 9);
+  });
+});

@@ -27,6 +27,24 @@ describe.each(backends)("RoVI on %s", (backend) => {
     }
   });
 
+  test("the tempered stages on coarser grids (temper.gridSize, default 64 cells) reach the rotation and the answer of full grids; the final stage has gridSize cells, the trace every sweep", async () => {
+    const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    const coarse = await rovi(t, { backend, seed: 2 });
+    const full = await rovi(t, { backend, seed: 2, temper: { gridSize: 256 } });
+    for (const q of [coarse, full]) {
+      expect(q.status).toBe("converged");
+      for (const m of q.marginals) expect(m.mass.length).toBe(256);
+      expect(q.trace.length).toBe(q.iterations);
+      // exact quadrature in 2-D: the KL of each returned histogram, above 0 by its cells' O(w^2) loss
+      expect(q.kl).toBeGreaterThan(0);
+      expect(q.kl).toBeLessThan(0.001);
+    }
+    for (let j = 0; j < 4; j++) expect(Math.abs(coarse.rotation[j] - full.rotation[j])).toBeLessThan(1e-4);
+    const [a, b] = [componentMass(coarse, t), componentMass(full, t)];
+    expect(Math.abs(a[0] - b[0])).toBeLessThan(1e-4);
+    expect(Math.abs(coarse.kl - full.kl)).toBeLessThan(1e-4);
+  });
+
   test("an unsettled tempering stage is a warning only when the fit then does not converge", async () => {
     // m = 1, the tempered stages held to the final stage's tolerance: the first (beta = 0.05)
     // ends on cyclesPerStage, the final stage settles
@@ -191,6 +209,8 @@ test.each([
   ["rotationSamples one", { rotationSamples: 1 }, RangeError, /options\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
   ["temper rotationSamples one", { temper: { rotationSamples: 1 } }, RangeError, /options\.temper\.rotationSamples must be an integer in \[2, 10000000\]; got 1/],
   ["rotationTol negative", { rotationTol: -1 }, RangeError, /options\.rotationTol must be positive; got -1/],
+  ["temper gridSize above gridSize", { gridSize: 32, temper: { gridSize: 64 } }, RangeError, /options\.temper\.gridSize must be an integer in \[16, 32\]; got 64/],
+  ["temper gridSize with bounds", { bounds: [[-9, 9], [-9, 9]], temper: { gridSize: 32 } }, RangeError, /options\.temper\.gridSize must be absent when options\.bounds fixes the grids; got 32/],
   ["temper rotationTol zero", { temper: { rotationTol: 0 } }, RangeError, /options\.temper\.rotationTol must be positive; got 0/],
   ["procrustes unknown key", { procrustes: { c: 1 } }, RangeError, /options\.procrustes\.c must be one of the known options/],
 ])("invalid RoVI option: %s", async (_, opts, type, message) => {
