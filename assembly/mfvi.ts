@@ -306,6 +306,22 @@ function gridPoints(ws: Float64Array, i: i32): i32 {
   return t;
 }
 
+/** c_k = |W_k e_i|^2 for every component k into the line coefficients (O_ABC): the t^2 term of a line along coordinate i. */
+function lineCurvatures(ws: Float64Array, i: i32): void {
+  const d = slot(ws, H_D);
+  const K = slot(ws, H_K);
+  const wm = slot(ws, O_WMAT);
+  const abc = slot(ws, O_ABC);
+  for (let k = 0; k < K; k++) {
+    let c = 0.0;
+    for (let r = 0; r < d; r++) {
+      const v = ws[wm + k * d * d + r * d + i];
+      c += v * v;
+    }
+    ws[abc + 3 * k + 2] = c;
+  }
+}
+
 /**
  * e_g = sum_s w_s V(x_s(t_g)) along coordinate i for a mixture target: for each sample and
  * component the quadratic form is a quadratic in t, so after O(K d) set-up per sample the
@@ -325,14 +341,7 @@ export function mfviMixtureExpectation(ws: Float64Array, t: Float64Array, i: i32
   const e = slot(ws, O_E);
   const tg = gridPoints(ws, i);
   for (let g = 0; g < G; g++) ws[e + g] = 0.0;
-  for (let k = 0; k < K; k++) {
-    let c = 0.0;
-    for (let r = 0; r < d; r++) {
-      const v = ws[wm + k * d * d + r * d + i];
-      c += v * v;
-    }
-    ws[abc + 3 * k + 2] = c;
-  }
+  lineCurvatures(ws, i);
   for (let s = 0; s < count; s++) {
     const yi = ws[y + s * d + i];
     for (let k = 0; k < K; k++) {
@@ -641,6 +650,68 @@ export function tensorRulePoints(ys: Float64Array, ws: Float64Array, counts: Int
       index[i] = 0;
     }
   }
+}
+
+/**
+ * The tensor rule of tensorRulePoints (nodes ys, weights ws of each axis, counts[i] on axis i)
+ * for the mixture t of mfviSetTarget: e[j] += sum_tuple w_tuple V(x(tuple, y_j)) over the tuples
+ * [from, to) of the other axes' nodes (mixed radix, the last of them fastest; from = 0 starts
+ * e), j over the last axis's nodes. Along the last axis each component's quadratic form is a
+ * quadratic in its node, as on a sweep's line (lineExpectation), so a node costs O(K), not a
+ * density. Returns sum_j w_j e[j], E_q[V] once the last tuple is in. index: d entries of work.
+ */
+export function mfviRulePotential(ws: Float64Array, t: Float64Array, ys: Float64Array, wts: Float64Array, counts: Int32Array, from: i32, to: i32, e: Float64Array, index: Int32Array): f64 {
+  const d = slot(ws, H_D);
+  const K = slot(ws, H_K);
+  const wm = slot(ws, O_WMAT);
+  const mz = slot(ws, O_MZ);
+  const abc = slot(ws, O_ABC);
+  const last = d - 1;
+  let oLast = 0;
+  for (let i = 0; i < last; i++) oLast += counts[i];
+  const n = counts[last];
+  if (from == 0) for (let j = 0; j < n; j++) e[j] = 0.0;
+  let rest = from;
+  for (let i = last - 1; i >= 0; i--) {
+    index[i] = rest % counts[i];
+    rest = (rest / counts[i]) | 0;
+  }
+  lineCurvatures(ws, last);
+  for (let tuple = from; tuple < to; tuple++) {
+    let w = 1.0;
+    let o = 0;
+    for (let i = 0; i < last; i++) {
+      w *= wts[o + index[i]];
+      o += counts[i];
+    }
+    for (let k = 0; k < K; k++) {
+      // z0 = W_k (the tuple's y, last coordinate 0) - L_k^-1 m_k; the line adds t W_k e_last
+      let a = 0.0;
+      let b = 0.0;
+      for (let r = 0; r < d; r++) {
+        const row = wm + k * d * d + r * d;
+        let z0 = -ws[mz + k * d + r];
+        let oi = 0;
+        for (let i = 0; i < last; i++) {
+          z0 += ws[row + i] * ys[oi + index[i]];
+          oi += counts[i];
+        }
+        a += z0 * z0;
+        b += z0 * ws[row + last];
+      }
+      ws[abc + 3 * k] = a;
+      ws[abc + 3 * k + 1] = b;
+    }
+    lineExpectation(ws, abc, K, t, HEADER, ys, oLast, n, w, e, 0);
+    for (let i = last - 1; i >= 0; i--) {
+      index[i] = index[i] + 1;
+      if (index[i] < counts[i]) break;
+      index[i] = 0;
+    }
+  }
+  let total = 0.0;
+  for (let j = 0; j < n; j++) total += wts[oLast + j] * e[j];
+  return total;
 }
 
 /**

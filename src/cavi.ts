@@ -296,7 +296,7 @@ export class Engine {
   evaluateKl(stream: number = KL_REPORT): { kl: number; klError: number; stopped?: true } {
     const k = this.backend.kernels;
     const h = k.mfviEndSweep(this.ws);
-    const exact = this.config.exact ? cellIntegratedPotential(this.view.compact(), this.evaluator, this.bufs, this.config.signal) : null;
+    const exact = this.config.exact ? cellIntegratedPotential(this.view.compact(), this.evaluator, this.bufs, this.config.signal, this.ws) : null;
     if (exact !== null) return { kl: exact - h, klError: 0 };
     const rng = this.klRng;
     k.seedStreams(rng.handle, this.config.klSeed.lo ^ stream, this.config.klSeed.hi, 1);

@@ -2,7 +2,7 @@
 // rotated. Exact quadrature integrates V over every cell by a tensor Gauss-Legendre rule (the
 // grid's midpoint sum, which the fit optimises, misses about sum_i h_i^2 / 24 E[d_ii V]);
 // sampled quadrature averages V over exact draws from q, with the standard error of that mean.
-import { BufferSet, type Buffer } from "./backend.js";
+import { BufferSet, type Buffer, type Handle } from "./backend.js";
 import type { Evaluator } from "./core/evaluator.js";
 import { readCompact } from "./core/views.js";
 
@@ -25,11 +25,14 @@ const BATCH = 1 << 16;
 /**
  * E_q[V] over the cells of the factors' grids (compact workspace f), by the tensor rule: for
  * each cell of the product grid with positive mass, the rule's nodes in y, rotated to x = O y.
- * The sum runs in a fixed order, so every backend and engine gives the same bits. A sum of
- * more than one batch reads `signal` before each batch and returns null once it is aborted
- * (a partial sum is no estimate; one batch costs no more than a sampled estimate).
+ * A built-in mixture (`lines`: the engine's workspace, its W_k = L_k^-1 O set) is summed by
+ * lines along the last axis in one kernel (mfviRulePotential), any other target by the
+ * density at batches of points. Either sum runs in a fixed order, so both backends give the
+ * same bits. A sum of more than one batch reads `signal` before each batch and returns null
+ * once it is aborted (a partial sum is no estimate; one batch costs no more than a sampled
+ * estimate).
  */
-export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, bufs: BufferSet, signal: AbortSignal | null = null): number | null {
+export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, bufs: BufferSet, signal: AbortSignal | null = null, lines: Handle | null = null): number | null {
   const { d, G, rotation, grids } = readCompact(f);
   const rule = GAUSS_LEGENDRE[nodesFor(d, G)];
   const m = rule.nodes.length;
@@ -47,26 +50,41 @@ export function cellIntegratedPotential(f: Float64Array, evaluator: Evaluator, b
     }
     return ys.length - before;
   });
-  const count = counts.reduce((c, k) => c * k, 1);
-  const X = bufs.scratch("klCells", BATCH * d);
-  const W = bufs.scratch("klCellsWeights", BATCH);
-  const logp = bufs.scratch("klCellsLogp", BATCH);
+  const k = bufs.backend.kernels;
   const local = new BufferSet(bufs.backend); // the rule's own buffers, freed on return
   try {
-    const [nodes, nodeWeights, rot, base] = [ys, ws, rotation, new Float64Array(d)].map((v) => {
+    const copy = (v: ArrayLike<number>) => {
       const b = local.f64(v.length);
       b.view.set(v);
       return b;
-    });
+    };
+    const [nodes, nodeWeights] = [copy(ys), copy(ws)];
     const countsBuffer = local.i32(d);
     countsBuffer.view.set(counts);
     const index = local.i32(2 * d);
-    // every tuple of nodes in a fixed order, so every backend and engine sums the same bits
+    const count = counts.reduce((c, n) => c * n, 1);
+    if (evaluator.mixture && lines !== null) {
+      // tuples of the other axes, each a line of counts[d - 1] nodes
+      const tuples = count / counts[d - 1];
+      const perBatch = Math.max(1, Math.floor(BATCH / counts[d - 1]));
+      const e = local.f64(counts[d - 1]);
+      let total = 0;
+      for (let from = 0; from < tuples; from += perBatch) {
+        if (count > BATCH && signal?.aborted) return null;
+        total = k.mfviRulePotential(lines, evaluator.descriptor, nodes.handle, nodeWeights.handle, countsBuffer.handle, from, Math.min(tuples, from + perBatch), e.handle, index.handle);
+      }
+      return total;
+    }
+    const [rot, base] = [copy(rotation), local.f64(d)];
+    const X = bufs.scratch("klCells", BATCH * d);
+    const W = bufs.scratch("klCellsWeights", BATCH);
+    const logp = bufs.scratch("klCellsLogp", BATCH);
+    // every tuple of nodes in a fixed order
     let total = 0;
     for (let from = 0; from < count; from += BATCH) {
       if (count > BATCH && signal?.aborted) return null;
       const n = Math.min(BATCH, count - from);
-      bufs.backend.kernels.tensorRulePoints(nodes.handle, nodeWeights.handle, countsBuffer.handle, rot.handle, d, from, n, X.handle, W.handle, base.handle, index.handle);
+      k.tensorRulePoints(nodes.handle, nodeWeights.handle, countsBuffer.handle, rot.handle, d, from, n, X.handle, W.handle, base.handle, index.handle);
       evaluator.logDensity(X, n, logp);
       const w = W.view; // read after the user's code, which may have grown WASM memory (detaching views)
       const lp = logp.view;

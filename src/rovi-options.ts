@@ -29,8 +29,9 @@ export interface TemperSchedule {
   /**
    * Cells per factor grid in the tempered stages: an integer in [16, options.gridSize], default
    * min(64, options.gridSize). They only steer O; the final stage starts from their factors on
-   * options.gridSize cells, its grids placed by the tempered factors' shapes. Not with
-   * options.bounds (fixed grids).
+   * options.gridSize cells, its grids placed by the tempered factors' shapes; until then the
+   * fit's factors (a stepper's current(), a fit stopped there, which warns) are on these
+   * cells. Not with options.bounds (fixed grids).
    */
   gridSize?: number;
   /**

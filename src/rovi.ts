@@ -161,6 +161,10 @@ class Run {
       ended && this.unsettled.length
         ? [`tempering stage${this.unsettled.length > 1 ? "s" : ""} beta = ${this.unsettled.map((b) => b.toPrecision(3)).join(", ")} ended after options.cyclesPerStage (${this.cfg.cyclesPerStage}) cycles before the factors and rotation settled, and the fit did not converge after them`]
         : [];
+    if (ended && !this.finalStage) {
+      const cells = engine.G < this.config.gridSize ? `, on options.temper.gridSize (${engine.G}) cells, not options.gridSize (${this.config.gridSize})` : "";
+      warnings.push(`the fit stopped in tempering stage beta = ${this.beta.toPrecision(3)}, before the final stage: its factors fit pi^beta, not pi${cells}`);
+    }
     const trace = [...this.temperedTrace, ...engine.trace];
     const parts = engine.report({ method: "rovi", status: this.status, message: this.message, iterations: this.sweeps, warnings, trace }, stream);
     if (this.status === "running") engine.setBeta(this.beta);

@@ -94,9 +94,10 @@ test("a log density typed into the box fits (and as in Node)", async () => {
 });
 
 test("an input event is handled within 100 ms while a long fit runs in the worker", async () => {
-  // RoVI with exact quadrature on 2048-cell grids: seconds in all, and each sweep half a second
-  // of kernel work without a break (in the page's own thread, input would wait that long)
-  const page = await demo("method=rovi&m=3&grid=2048&autorun=1");
+  // RoVI with exact quadrature on 4096-cell grids: seconds in all, each sweep of its final
+  // stage a quarter of a second or more of kernel work without a break (in the page's own
+  // thread, input would wait that long); its tempered stages run on 64 cells
+  const page = await demo("method=rovi&m=3&grid=4096&autorun=1");
   await page.waitForSelector('body[data-state="running"]');
   await page.focus('input[name="w"]');
   const latencies: number[] = [];

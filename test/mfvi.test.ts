@@ -1,6 +1,6 @@
 // MFVI against the exact facts of docs/algorithms.md §6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussian, gaussianMixture, mfvi, ready, type Approximation, type GaussianMixture } from "../src/index.js";
+import { componentMass, gaussian, gaussianMixture, mfvi, ready, rovi, type Approximation, type GaussianMixture } from "../src/index.js";
 import { getBackend, type Backend } from "../src/backend.js";
 import * as P from "../src/generated/portable/index.js";
 import { gridExcess, histogramGaussianKl } from "./helpers.js";
@@ -229,5 +229,65 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
     };
     const measure = (t: number) => 0.25 * ((t - lo) / (hi - lo)) + (0.75 * (nuCdf(t) - nuCdf(lo))) / (nuCdf(hi) - nuCdf(lo));
     for (let c = 0; c < G; c++) expect(measure(to.x[c + 1]) - measure(to.x[c])).toBeCloseTo(1 / G, 9);
+  });
+});
+
+describe("the exact KL of a built-in mixture, summed along lines (mfviRulePotential)", () => {
+  /**
+   * KL(q || pi) of a fit by the tensor rule written out here: Gauss-Legendre nodes in every
+   * cell with mass (3 per cell and axis for d <= 2 and G <= 128, else 2), x = O y, the target's
+   * own density at every point, minus the factors' entropy.
+   */
+  function ruleKl(q: Approximation, t: GaussianMixture): number {
+    const d = q.dim;
+    const G = q.marginals[0].mass.length;
+    const rule = d <= 2 && G <= 128 ? { u: [-Math.sqrt(0.6), 0, Math.sqrt(0.6)], w: [5 / 9, 8 / 9, 5 / 9] } : { u: [-1 / Math.sqrt(3), 1 / Math.sqrt(3)], w: [1, 1] };
+    const axes = q.marginals.map((m) => {
+      const y: number[] = [];
+      const w: number[] = [];
+      for (let c = 0; c < G; c++) {
+        if (!(m.mass[c] > 0)) continue;
+        rule.u.forEach((u, j) => {
+          y.push((m.edges[c] + m.edges[c + 1]) / 2 + ((m.edges[c + 1] - m.edges[c]) / 2) * u);
+          w.push((m.mass[c] * rule.w[j]) / 2);
+        });
+      }
+      return { y, w };
+    });
+    const count = axes.reduce((n, a) => n * a.y.length, 1);
+    const x = new Float64Array(count * d);
+    const weight = new Float64Array(count);
+    for (let n = 0; n < count; n++) {
+      let rest = n;
+      const y = new Array<number>(d);
+      weight[n] = 1;
+      for (let i = d - 1; i >= 0; i--) {
+        const j = rest % axes[i].y.length;
+        rest = Math.floor(rest / axes[i].y.length);
+        y[i] = axes[i].y[j];
+        weight[n] *= axes[i].w[j];
+      }
+      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) x[n * d + r] += q.rotation[r * d + c] * y[c];
+    }
+    const logp = t.logDensityBatch(x);
+    let potential = 0;
+    for (let n = 0; n < count; n++) potential -= weight[n] * logp[n];
+    let entropy = 0;
+    for (const m of q.marginals) for (let c = 0; c < G; c++) if (m.mass[c] > 0) entropy -= m.mass[c] * Math.log(m.mass[c] / m.widths[c]);
+    return potential - entropy;
+  }
+
+  const cases = [
+    ["1-D, 3 components", gaussianMixture({ weights: [0.2, 0.5, 0.3], means: [[-4], [0], [3]], covariances: [0.5, 1, 2] }), { gridSize: 96 }],
+    ["2-D, RoVI's rotated frame", gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, [[1, 0.3], [0.3, 0.6]]] }), {}],
+    ["3-D, full covariances", gaussianMixture({ weights: [0.4, 0.6], means: [[-2, 0, 1], [2, 1, -1]], covariances: [[[1, 0.2, 0], [0.2, 1, 0.3], [0, 0.3, 0.8]], [2, 1, 0.5]] }), { gridSize: 40 }],
+  ] as const;
+  test.each(cases)("%s: the KL a fit reports is the rule's sum with the target's own density (to 1e-12), the same bits on both backends", async (_, t, o) => {
+    const fits = await Promise.all(backends.map((backend) => rovi(t, { backend, quadrature: "exact", ...o })));
+    expect(fits[1].kl).toBe(fits[0].kl);
+    expect(fits[0].klError).toBe(0);
+    const truth = ruleKl(fits[0], t);
+    expect(Math.abs(fits[0].kl - truth)).toBeLessThan(1e-12 * Math.max(1, Math.abs(truth)));
+    expect(fits[0].kl).toBeGreaterThan(0);
   });
 });

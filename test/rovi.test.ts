@@ -45,6 +45,21 @@ describe.each(backends)("RoVI on %s", (backend) => {
     expect(Math.abs(coarse.kl - full.kl)).toBeLessThan(1e-4);
   });
 
+  test("a fit stopped before the final stage says so: its factors fit pi^beta, on the tempered stages' cells", async () => {
+    const t = gaussianMixture({ weights: [0.3, 0.7], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    const coarse = await rovi(t, { backend, seed: 2, maxSweeps: 2 });
+    expect(coarse.status).toBe("maxIterations");
+    for (const m of coarse.marginals) expect(m.mass.length).toBe(64);
+    expect(coarse.warnings).toContain("the fit stopped in tempering stage beta = 0.0500, before the final stage: its factors fit pi^beta, not pi, on options.temper.gridSize (64) cells, not options.gridSize (256)");
+    const full = await rovi(t, { backend, seed: 2, maxSweeps: 2, temper: { gridSize: 256 } });
+    for (const m of full.marginals) expect(m.mass.length).toBe(256);
+    expect(full.warnings).toContain("the fit stopped in tempering stage beta = 0.0500, before the final stage: its factors fit pi^beta, not pi");
+    // the KL is of the returned factors against pi itself, as always
+    expect(coarse.kl).toBeGreaterThan(0.05);
+    const finished = await rovi(t, { backend, seed: 2 });
+    expect(finished.warnings.filter((w) => w.includes("before the final stage"))).toEqual([]);
+  });
+
   test("an unsettled tempering stage is a warning only when the fit then does not converge", async () => {
     // m = 1, the tempered stages held to the final stage's tolerance: the first (beta = 0.05)
     // ends on cyclesPerStage, the final stage settles
