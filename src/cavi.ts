@@ -90,9 +90,6 @@ function boundsOption(value: unknown, d: number): Float64Array {
   return bounds;
 }
 
-/** Cells per factor grid by default (options.gridSize). */
-export const GRID_SIZE = 256;
-
 /** Validates the options mfvi() and rovi() share; `extra` are the caller's own keys. */
 export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly string[] = []): CaviConfig {
   const t = targetArgument(target);
@@ -101,7 +98,7 @@ export function parseCaviOptions(target: unknown, opts: unknown, extra: readonly
   knownKeys("options", o, [...CAVI_KEYS, ...extra]);
   const quadrature = o.quadrature === undefined ? (d <= 2 ? "exact" : "sampled") : oneOf("options.quadrature", o.quadrature, ["exact", "sampled"] as const);
   if (quadrature === "exact" && d > 3) throw rangeError("options.quadrature", "'sampled' when the dimension exceeds 3 ('exact' sums over G^(d-1) cells)", "exact");
-  const gridSize = o.gridSize === undefined ? GRID_SIZE : integer("options.gridSize", o.gridSize, 16, 65536);
+  const gridSize = o.gridSize === undefined ? 256 : integer("options.gridSize", o.gridSize, 16, 65536);
   const samples = o.samples === undefined ? 128 : integer("options.samples", o.samples, 2, 1_000_000);
   caviCaps(t, quadrature === "exact", gridSize);
   const tol = o.tol === undefined ? 1e-4 : positive("options.tol", o.tol);

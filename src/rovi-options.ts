@@ -2,7 +2,7 @@
 import { backendNow } from "./backend.js";
 import { symmetricEigen } from "./rotation.js";
 import * as P from "./generated/portable/index.js";
-import { GRID_SIZE, type CaviOptions, type ProgressInfo } from "./cavi.js";
+import { parseCaviOptions, type CaviConfig, type CaviOptions, type ProgressInfo } from "./cavi.js";
 import type { StepperStatus } from "./core/driver.js";
 import { CustomTarget, GaussianMixture, type Target } from "./targets.js";
 import { Described, finite, inRange, integer, knownKeys, matrix, MAX_VALUES, oneOf, options, positive, rangeError, typeError } from "./validate.js";
@@ -164,7 +164,8 @@ function drawCount(name: string, value: unknown, d: number): number {
   return n;
 }
 
-export function parseRoviOptions(target: Target, opts: Record<string, unknown>): RoviConfig {
+/** RoVI's own options; `grids` are the fit's parsed shared options (parsed here when not given). */
+export function parseRoviOptions(target: Target, opts: Record<string, unknown>, grids: Pick<CaviConfig, "gridSize" | "bounds"> = parseCaviOptions(target, opts, ROVI_KEYS)): RoviConfig {
   const d = target.dim;
   // the work caps first: rotationInit's draws are decomposed below
   if (d > MAX_ROVI_DIM) throw rangeError("target.dim", `at most ${MAX_ROVI_DIM} for rovi (its rotation step takes the SVD of a dim x dim matrix)`, d);
@@ -196,8 +197,8 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
   let betas = [1];
   let temperedSamples = Math.min(rotationSamples, Math.max(1024, 32 * d));
   let temperedTol: number | undefined;
-  const gridSize = typeof opts.gridSize === "number" ? opts.gridSize : GRID_SIZE;
-  let temperedGrid = opts.bounds === undefined ? Math.min(64, gridSize) : gridSize;
+  const { gridSize, bounds } = grids;
+  let temperedGrid = bounds === null ? Math.min(64, gridSize) : gridSize;
   // draws have seen the whole target already: what tempering is for
   const fromDraws = rotationInit === "explore" || (typeof rotationInit === "object" && !(rotationInit instanceof Float64Array));
   const temper = opts.temper === undefined ? !fromDraws : opts.temper;
@@ -205,7 +206,7 @@ export function parseRoviOptions(target: Target, opts: Record<string, unknown>):
     const t = temper === true ? {} : options("options.temper", temper);
     knownKeys("options.temper", t, ["from", "stages", "betas", "rotationSamples", "rotationTol", "gridSize"]);
     if (t.gridSize !== undefined) {
-      if (opts.bounds !== undefined) throw rangeError("options.temper.gridSize", "absent when options.bounds fixes the grids", t.gridSize);
+      if (bounds !== null) throw rangeError("options.temper.gridSize", "absent when options.bounds fixes the grids", t.gridSize);
       temperedGrid = integer("options.temper.gridSize", t.gridSize, 16, gridSize);
     }
     if (t.rotationSamples !== undefined) temperedSamples = drawCount("options.temper.rotationSamples", t.rotationSamples, d);

@@ -320,7 +320,7 @@ function pilotConfig(target: Target, config: CaviConfig): CaviConfig {
 
 async function start(target: Target, opts: RoviOptions | undefined): Promise<{ fit: RoviFit; config: CaviConfig }> {
   const config = parseCaviOptions(target, opts, ROVI_KEYS);
-  const cfg = parseRoviOptions(target, options("options", opts));
+  const cfg = parseRoviOptions(target, options("options", opts), config);
   return { fit: new RoviFit(await getBackend(config.backend), target, config, cfg), config };
 }
 

@@ -56,6 +56,11 @@ export function gridExcess(q: { marginals: readonly { x: Float64Array; mass: Flo
   }, 0);
 }
 
+/** The entropy of a product of histogram factors, sum_i H(q_i) (density p / w on a cell of mass p and width w). */
+export function histogramEntropy(q: { marginals: readonly { mass: Float64Array; widths: Float64Array }[] }): number {
+  return q.marginals.reduce((s, f) => s - f.mass.reduce((a, p, k) => a + (p > 0 ? p * Math.log(p / f.widths[k]) : 0), 0), 0);
+}
+
 /**
  * KL(q || N(m, S)) in closed form for a product of histogram factors q (identity rotation),
  * from its marginals alone: -sum_i H(q_i) + E_q[V], where for the quadratic V
@@ -71,7 +76,7 @@ export function histogramGaussianKl(
   const d = m.length;
   const mu = q.marginals.map((f) => f.mass.reduce((s, p, k) => s + p * f.x[k], 0));
   const vars = q.marginals.map((f, i) => f.mass.reduce((s, p, k) => s + p * ((f.x[k] - mu[i]) ** 2 + f.widths[k] ** 2 / 12), 0));
-  const entropy = q.marginals.reduce((s, f) => s - f.mass.reduce((a, p, k) => a + (p > 0 ? p * Math.log(p / f.widths[k]) : 0), 0), 0);
+  const entropy = histogramEntropy(q);
   let quad = 0;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) quad += (mu[i] - m[i]) * P[i][j] * (mu[j] - m[j]);
   const trace = vars.reduce((s, v, i) => s + P[i][i] * v, 0);
