@@ -1,11 +1,12 @@
 // exp, log1p and log-sum-exp two at a time in WASM SIMD (f64x2 lanes), returning exactly the
 // bits of the scalar fdlibm ports in ./math: each lane runs the same operations in the same
 // order (f64x2 add/sub/mul/div round like scalar ones; no fused multiply-add), the scalar
-// branches become lane selects, and a lane outside the common range (NaN, Infinity, overflow,
-// subnormal results, x < 0 for log1p, ...) is recomputed by the scalar function. The lane
-// functions (expLanes, log1pLanes) leave such a lane NaN, and their callers recompute the NaN
-// lanes of what they return, once, at the end: a scalar call in the middle of a hot function
-// makes V8 keep every value live across it in memory.
+// branches become lane selects (a pair whose lanes take the branch the log-sum-exps feed most
+// runs that branch's operations alone), and a lane outside the common range (NaN, Infinity,
+// overflow, subnormal results, x < 0 for log1p, ...) is recomputed by the scalar function.
+// The lane functions (expLanes, log1pLanes) leave such a lane NaN, and their callers
+// recompute the NaN lanes of what they return, once, at the end: a scalar call in the middle
+// of a hot function makes V8 keep every value live across it in memory.
 // assembly/portable/simdmath.ts is the scalar JavaScript twin that scripts/build.mjs puts in
 // its place. The exported row functions are what the other kernels call.
 import { exp, log1p, logSumExpStrided } from "./math";
@@ -72,10 +73,28 @@ const EP5 = memory.data<f64>([4.13813679705723846039e-8]);
 @inline function expLanes(x: v128): v128 {
   const ax = f64x2.abs(x);
   const sign = v128.and(x, lanes(SIGN));
-  const k0 = f64x2.lt(ax, lanes(EXP_K0_BELOW));
   let t = f64x2.trunc(f64x2.add(f64x2.mul(lanes(INV_LN2), x), v128.or(sign, lanes(HALF))));
-  t = select(f64x2.lt(ax, lanes(EXP_K1_BELOW)), v128.or(sign, lanes(ONE)), t);
+  const small = f64x2.lt(ax, lanes(EXP_K1_BELOW));
+  const common = v128.and(f64x2.lt(ax, lanes(EXP_COMMON_BELOW)), f64x2.ge(x, lanes(EXP_COMMON_FROM)));
+  // both lanes in 1.5 ln2 <= |x|, -707 <= x < 709.78 (a log-sum-exp's terms from e^-40 to
+  // 0.35 of its top): k = t, the general formula, nothing to patch
+  if (!v128.any_true(v128.or(small, v128.not(common)))) return expFormula(x, t, f64x2.splat(0.0));
+  const k0 = f64x2.lt(ax, lanes(EXP_K0_BELOW));
+  t = select(small, v128.or(sign, lanes(ONE)), t);
   t = v128.andnot(t, k0);
+  let e = expFormula(x, t, k0);
+  e = select(f64x2.lt(ax, lanes(EXP_LINEAR_BELOW)), f64x2.add(lanes(ONE), x), e);
+  const under = f64x2.lt(x, lanes(EXP_UNDERFLOW));
+  e = v128.andnot(e, under);
+  return v128.or(e, v128.not(v128.or(common, under))); // all ones: a NaN
+}
+
+/**
+ * fdlibm's exp on x = k ln2 + r, k = t (an integer): r = hi - lo, then 2^k (1 - ((lo - q) -
+ * hi)) with q = r c / (2 - c), or 2^k (1 + (q + r)) in the lanes of k0 (k = 0 there).
+ */
+// @ts-ignore: decorator
+@inline function expFormula(x: v128, t: v128, k0: v128): v128 {
   const hi = f64x2.sub(x, f64x2.mul(t, lanes(LN2_HI)));
   const lo = f64x2.mul(t, lanes(LN2_LO));
   const r = f64x2.sub(hi, lo);
@@ -89,12 +108,7 @@ const EP5 = memory.data<f64>([4.13813679705723846039e-8]);
   const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(lanes(TWO), c));
   const y = select(k0, f64x2.add(one, f64x2.add(q, r)), f64x2.sub(one, f64x2.sub(f64x2.sub(lo, q), hi)));
   const k = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(t));
-  let e = i64x2.add(y, i64x2.shl(k, 52));
-  e = select(f64x2.lt(ax, lanes(EXP_LINEAR_BELOW)), f64x2.add(one, x), e);
-  const under = f64x2.lt(x, lanes(EXP_UNDERFLOW));
-  e = v128.andnot(e, under);
-  const common = v128.and(f64x2.lt(ax, lanes(EXP_COMMON_BELOW)), f64x2.ge(x, lanes(EXP_COMMON_FROM)));
-  return v128.or(e, v128.not(v128.or(common, under))); // all ones: a NaN
+  return i64x2.add(y, i64x2.shl(k, 52));
 }
 
 /** exp on both lanes (expLanes, its rare lanes by the scalar function). */
@@ -122,6 +136,18 @@ const LP5 = memory.data<f64>([1.818357216161805012e-1]);
 const LP6 = memory.data<f64>([1.531383769920937332e-1]);
 const LP7 = memory.data<f64>([1.479819860511658591e-1]);
 
+/** z (LP1 + z (LP2 + ... + z LP7)): fdlibm's log1p series in z = s^2. */
+// @ts-ignore: decorator
+@inline function log1pSeries(z: v128): v128 {
+  let p = f64x2.add(lanes(LP6), f64x2.mul(z, lanes(LP7)));
+  p = f64x2.add(lanes(LP5), f64x2.mul(z, p));
+  p = f64x2.add(lanes(LP4), f64x2.mul(z, p));
+  p = f64x2.add(lanes(LP3), f64x2.mul(z, p));
+  p = f64x2.add(lanes(LP2), f64x2.mul(z, p));
+  p = f64x2.add(lanes(LP1), f64x2.mul(z, p));
+  return f64x2.mul(z, p);
+}
+
 /**
  * log1p on both lanes, as math.ts's log1p, for 0 <= x < 2^53 (-0 included). Below 0.41422,
  * f = x and k = 0 (x, or x - x^2/2, below 2^-54 and 2^-29); above, 1 + x = 2^k (1 + f) with
@@ -136,9 +162,19 @@ const LP7 = memory.data<f64>([1.479819860511658591e-1]);
   const zero = f64x2.splat(0.0);
   // both below 2^-29 (a log-sum-exp whose other terms are far below its top): no division
   const tiny = select(f64x2.lt(x, lanes(LOG1P_IDENTITY_BELOW)), x, f64x2.sub(x, f64x2.mul(f64x2.mul(x, x), half)));
-  if (i64x2.all_true(v128.and(f64x2.ge(x, zero), f64x2.lt(x, lanes(LOG1P_TINY_BELOW))))) return tiny;
-  const one = lanes(ONE);
+  const nonNegative = f64x2.ge(x, zero);
+  if (i64x2.all_true(v128.and(nonNegative, f64x2.lt(x, lanes(LOG1P_TINY_BELOW))))) return tiny;
   const two = lanes(TWO);
+  const k0 = f64x2.lt(x, lanes(LOG1P_K0_BELOW));
+  if (i64x2.all_true(v128.and(nonNegative, k0))) {
+    // both below 0.41422 (a log-sum-exp's other terms at most 0.41 of its top): k = 0, f = x,
+    // the formula below without the scaling (the same operations on these lanes)
+    const hfsq = f64x2.mul(f64x2.mul(half, x), x);
+    const s = f64x2.div(x, f64x2.add(two, x));
+    const sr = f64x2.mul(s, f64x2.add(hfsq, log1pSeries(f64x2.mul(s, s))));
+    return select(f64x2.lt(x, lanes(LOG1P_TINY_BELOW)), tiny, f64x2.sub(x, f64x2.sub(hfsq, sr)));
+  }
+  const one = lanes(ONE);
   const u = f64x2.add(one, x);
   const cHigh = f64x2.sub(one, f64x2.sub(u, x));
   const cLow = f64x2.sub(x, f64x2.sub(u, one));
@@ -148,18 +184,10 @@ const LP7 = memory.data<f64>([1.479819860511658591e-1]);
   const exponent = v128.or(i64x2.shr_u(u, 52), lanes(TWO_52)); // 2^52 + e
   let dk = f64x2.sub(exponent, lanes(TWO_52_BIAS)); // e - 1023
   dk = f64x2.add(dk, v128.and(big, one));
-  const k0 = f64x2.lt(x, lanes(LOG1P_K0_BELOW));
   const f = select(k0, x, f64x2.sub(select(big, f64x2.mul(m, half), m), one));
   const hfsq = f64x2.mul(f64x2.mul(half, f), f);
   const s = f64x2.div(f, f64x2.add(two, f));
-  const z = f64x2.mul(s, s);
-  let p = f64x2.add(lanes(LP6), f64x2.mul(z, lanes(LP7)));
-  p = f64x2.add(lanes(LP5), f64x2.mul(z, p));
-  p = f64x2.add(lanes(LP4), f64x2.mul(z, p));
-  p = f64x2.add(lanes(LP3), f64x2.mul(z, p));
-  p = f64x2.add(lanes(LP2), f64x2.mul(z, p));
-  p = f64x2.add(lanes(LP1), f64x2.mul(z, p));
-  const sr = f64x2.mul(s, f64x2.add(hfsq, f64x2.mul(z, p)));
+  const sr = f64x2.mul(s, f64x2.add(hfsq, log1pSeries(f64x2.mul(s, s))));
   const atZero = f64x2.sub(f, f64x2.sub(hfsq, sr));
   const scaled = f64x2.sub(
     f64x2.mul(dk, lanes(LN2_HI)),
