@@ -57,27 +57,35 @@ export function quantile(cum: Float64Array, cat: i32, G: i32, x: Float64Array, x
 }
 
 /**
- * u[uo + j] = quantile(u[uo + j]) for j < n, two at a time: their cellOf searches interleaved
- * (two independent chains of loads).
+ * out[oo + j s] = quantile(u[uo + j]) for j < n (s = stride; out may be u itself, in place),
+ * four at a time: their cellOf searches interleaved (independent chains of loads).
  */
-export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: Float64Array, uo: i32, n: i32): void {
+export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: Float64Array, uo: i32, n: i32, out: Float64Array, oo: i32, stride: i32): void {
   let j = 0;
-  for (; j + 1 < n; j += 2) {
+  for (; j + 3 < n; j += 4) {
     const u0 = u[uo + j];
     const u1 = u[uo + j + 1];
+    const u2 = u[uo + j + 2];
+    const u3 = u[uo + j + 3];
     let a0 = 0;
     let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
     let len = G;
     while (len > 1) {
       const half = len >> 1;
       a0 = cum[cat + a0 + half] <= u0 ? a0 + half : a0;
       a1 = cum[cat + a1 + half] <= u1 ? a1 + half : a1;
+      a2 = cum[cat + a2 + half] <= u2 ? a2 + half : a2;
+      a3 = cum[cat + a3 + half] <= u3 ? a3 + half : a3;
       len -= half;
     }
-    u[uo + j] = inCell(cum, cat, x, xat, a0, u0);
-    u[uo + j + 1] = inCell(cum, cat, x, xat, a1, u1);
+    out[oo + j * stride] = inCell(cum, cat, x, xat, a0, u0);
+    out[oo + (j + 1) * stride] = inCell(cum, cat, x, xat, a1, u1);
+    out[oo + (j + 2) * stride] = inCell(cum, cat, x, xat, a2, u2);
+    out[oo + (j + 3) * stride] = inCell(cum, cat, x, xat, a3, u3);
   }
-  if (j < n) u[uo + j] = quantile(cum, cat, G, x, xat, u[uo + j]);
+  for (; j < n; j++) out[oo + j * stride] = quantile(cum, cat, G, x, xat, u[uo + j]);
 }
 
 /** The point of cell k where the histogram's CDF is u (its centre for an empty cell). */

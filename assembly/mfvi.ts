@@ -715,25 +715,38 @@ export function mfviRulePotential(ws: Float64Array, t: Float64Array, ys: Float64
 }
 
 /**
- * n draws from the product of the factors, rotated: out[j d ..] = O y_j. With `stratified`,
- * each coordinate's n uniforms form a Latin-hypercube column (lower-variance averages);
- * otherwise they are independent. y: n x d scratch.
+ * n draws from the product of the factors, rotated: out[j d ..] = O y_j, from the generator
+ * (mfviUniforms into out, then mfviSampleAt). y: n x d scratch.
  */
 export function mfviSample(ws: Float64Array, rng: Int32Array, n: i32, stratified: i32, y: Float64Array, out: Float64Array): void {
-  const d = slot(ws, H_D);
-  const G = slot(ws, H_G);
-  // coordinate i's draws first go to out[i n ..], contiguous (out is scratch until the rotation)
+  mfviUniforms(slot(ws, H_D), rng, n, stratified, out);
+  mfviSampleAt(ws, out, n, y, out);
+}
+
+/**
+ * The uniforms of n draws from d factors, coordinate i's at u[i n ..]. With `stratified`, each
+ * coordinate's n uniforms form a Latin-hypercube column (lower-variance averages); otherwise
+ * they are independent.
+ */
+export function mfviUniforms(d: i32, rng: Int32Array, n: i32, stratified: i32, u: Float64Array): void {
   for (let i = 0; i < d; i++) {
     const col = i * n;
-    if (stratified != 0) permutedStrata(out, col, 1, n, rng);
-    const cum = slot(ws, O_CUM) + i * (G + 1);
-    const x = slot(ws, O_X) + i * (G + 1);
+    if (stratified != 0) permutedStrata(u, col, 1, n, rng);
     hold(rng, 0);
-    for (let j = 0; j < n; j++) out[col + j] = stratified != 0 ? (out[col + j] + heldUniform()) / <f64>n : heldUniform();
+    for (let j = 0; j < n; j++) u[col + j] = stratified != 0 ? (u[col + j] + heldUniform()) / <f64>n : heldUniform();
     release(rng, 0);
-    quantileRow(ws, cum, G, ws, x, out, col, n);
   }
-  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) y[j * d + i] = out[i * n + j];
+}
+
+/**
+ * The n draws of the uniforms u (mfviUniforms) from the product of the factors, rotated:
+ * y_j by the factors' inverse CDFs, out[j d ..] = O y_j. u is read before out is written, so
+ * out may be u itself. y: n x d.
+ */
+export function mfviSampleAt(ws: Float64Array, u: Float64Array, n: i32, y: Float64Array, out: Float64Array): void {
+  const d = slot(ws, H_D);
+  const G = slot(ws, H_G);
+  for (let i = 0; i < d; i++) quantileRow(ws, slot(ws, O_CUM) + i * (G + 1), G, ws, slot(ws, O_X) + i * (G + 1), u, i * n, n, y, i, d);
   rotate(ws, y, n, out, 0);
 }
 

@@ -12,6 +12,12 @@ import { integer, knownKeys, options, typeError } from "./validate.js";
 /** Jacobi sweeps allowed to a polar factor (it converges quadratically, in about 10). */
 const POLAR_SWEEPS = 60;
 
+/**
+ * Most numbers (n d) of a step's draws whose uniforms are kept between steps (8 MiB); larger
+ * steps draw them again, to the same bits, and their n d^2 products dwarf the drawing anyway.
+ */
+const KEPT_UNIFORMS = 1 << 20;
+
 /** The rotation step's buffers and state for one fit. */
 export class Rotator {
   private c = 0;
@@ -29,6 +35,8 @@ export class Rotator {
   /** The draws' generator, reset to `seedState` before every step (common random numbers). */
   private readonly rng: Buffer<Int32Array>;
   private readonly seedState: Int32Array;
+  /** Draws per step that the kept uniforms (scratch "rotU") are for, 0 while none are. */
+  private keptFor = 0;
   private readonly bufs: BufferSet;
 
   constructor(
@@ -97,8 +105,15 @@ export class Rotator {
     const { signal } = engine.config;
     if (signal?.aborted) return 0;
     if (fresh) {
-      this.rng.view.set(this.seedState);
-      k.mfviSample(engine.view.buffer.handle, this.rng.handle, n, 1, y.handle, x.handle);
+      // the same uniforms every step: drawn once per n (when they fit KEPT_UNIFORMS)
+      const keep = n * d <= KEPT_UNIFORMS;
+      const u = keep ? this.bufs.scratch("rotU", n * d) : x;
+      if (!keep || this.keptFor !== n) {
+        this.rng.view.set(this.seedState);
+        k.mfviUniforms(d, this.rng.handle, n, 1, u.handle);
+        this.keptFor = keep ? n : 0;
+      }
+      k.mfviSampleAt(engine.view.buffer.handle, u.handle, n, y.handle, x.handle);
     }
     // not fresh: logp holds log pi(x) from the last step's accepted candidate
     engine.evaluator.valueAndGradient(x, n, logp, grad, !fresh);

@@ -232,6 +232,57 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
   });
 });
 
+describe("mfviSample: draws as mfviUniforms' uniforms through the factors' inverse CDFs, rotated (mfviSampleAt)", () => {
+  const G = 64;
+  const rotation = [0.6, -0.8, 0.8, 0.6];
+  /** Workspace for d = 2: factor 0 N(0, 1.5^2), factor 1 N(1, 0.5^2), O a rotation. */
+  function workspace(backend: Backend) {
+    const ws = backend.f64(P.mfviSize(2, G, 4, 0));
+    const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
+    k.mfviInit(ws.handle as number, 2, G, 4, 0, 1, 0, 0, 1e-9);
+    k.mfviInitFactor(ws.handle as number, 0, 0, 1.5);
+    k.mfviInitFactor(ws.handle as number, 1, 1, 0.5);
+    ws.view.set(rotation, ws.view[P.O_ROT]);
+    return { ws, k };
+  }
+  function draws(backend: Backend, n: number, stratified: number) {
+    const { ws, k } = workspace(backend);
+    const [rng, y, out, u, y2, out2] = [backend.i32(4), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n)];
+    k.seedStreams(rng.handle as number, 12345, 6, 1);
+    k.mfviSample(ws.handle as number, rng.handle as number, n, stratified, y.handle as number, out.handle as number);
+    k.seedStreams(rng.handle as number, 12345, 6, 1);
+    k.mfviUniforms(2, rng.handle as number, n, stratified, u.handle as number);
+    const uniforms = u.view.slice();
+    k.mfviSampleAt(ws.handle as number, u.handle as number, n, y2.handle as number, out2.handle as number);
+    expect(u.view).toEqual(uniforms); // read, not written
+    return { ws, k, uniforms, y: y.view.slice(), out: out.view.slice(), y2: y2.view.slice(), out2: out2.view.slice() };
+  }
+  test.each([
+    [1, 1],
+    [7, 1],
+    [64, 1],
+    [7, 0],
+    [64, 0],
+  ])("n = %i, stratified = %i: the same bits either way and on both backends; each draw its uniforms' quantiles, rotated", (n, stratified) => {
+    const a = draws(wasm, n, stratified);
+    const b = draws(js, n, stratified);
+    expect(a.y2).toEqual(a.y);
+    expect(a.out2).toEqual(a.out);
+    expect({ u: b.uniforms, y: b.y, out: b.out }).toEqual({ u: a.uniforms, y: a.y, out: a.out });
+    const { ws, k, uniforms, y, out } = a;
+    const v = ws.view;
+    for (let i = 0; i < 2; i++) {
+      const col = Array.from(uniforms.subarray(i * n, (i + 1) * n));
+      for (const t of col) expect(t >= 0 && t < 1).toBe(true);
+      // stratified: one uniform in each of the n strata [s / n, (s + 1) / n)
+      if (stratified) expect(col.map((t) => Math.floor(t * n)).sort((p, q) => p - q)).toEqual(Array.from({ length: n }, (_, s) => s));
+      for (let j = 0; j < n; j++) expect(y[j * 2 + i]).toBe(k.quantile(ws.handle as number, v[P.O_CUM] + i * (G + 1), G, ws.handle as number, v[P.O_X] + i * (G + 1), col[j]));
+    }
+    for (let j = 0; j < n; j++)
+      for (let r = 0; r < 2; r++) expect(out[j * 2 + r]).toBeCloseTo(rotation[2 * r] * y[2 * j] + rotation[2 * r + 1] * y[2 * j + 1], 14);
+  });
+});
+
 describe("the exact KL of a built-in mixture, summed along lines (mfviRulePotential)", () => {
   /**
    * KL(q || pi) of a fit by the tensor rule written out here: Gauss-Legendre nodes in every
