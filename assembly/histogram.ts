@@ -57,10 +57,10 @@ export function quantile(cum: Float64Array, cat: i32, G: i32, x: Float64Array, x
 }
 
 /**
- * out[oo + j s] = quantile(u[uo + j]) for j < n (s = stride; out may be u itself, in place),
- * four at a time: their cellOf searches interleaved (independent chains of loads).
+ * out[oo + j] = quantile(u[uo + j]) for j < n (out may be u itself, in place), four at a time:
+ * their cellOf searches interleaved (independent chains of loads).
  */
-export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: Float64Array, uo: i32, n: i32, out: Float64Array, oo: i32, stride: i32): void {
+export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array, xat: i32, u: Float64Array, uo: i32, n: i32, out: Float64Array, oo: i32): void {
   let j = 0;
   for (; j + 3 < n; j += 4) {
     const u0 = u[uo + j];
@@ -80,12 +80,12 @@ export function quantileRow(cum: Float64Array, cat: i32, G: i32, x: Float64Array
       a3 = cum[cat + a3 + half] <= u3 ? a3 + half : a3;
       len -= half;
     }
-    out[oo + j * stride] = inCell(cum, cat, x, xat, a0, u0);
-    out[oo + (j + 1) * stride] = inCell(cum, cat, x, xat, a1, u1);
-    out[oo + (j + 2) * stride] = inCell(cum, cat, x, xat, a2, u2);
-    out[oo + (j + 3) * stride] = inCell(cum, cat, x, xat, a3, u3);
+    out[oo + j] = inCell(cum, cat, x, xat, a0, u0);
+    out[oo + j + 1] = inCell(cum, cat, x, xat, a1, u1);
+    out[oo + j + 2] = inCell(cum, cat, x, xat, a2, u2);
+    out[oo + j + 3] = inCell(cum, cat, x, xat, a3, u3);
   }
-  for (; j < n; j++) out[oo + j * stride] = quantile(cum, cat, G, x, xat, u[uo + j]);
+  for (; j < n; j++) out[oo + j] = quantile(cum, cat, G, x, xat, u[uo + j]);
 }
 
 /** The point of cell k where the histogram's CDF is u (its centre for an empty cell). */

@@ -740,13 +740,15 @@ export function mfviUniforms(d: i32, rng: Int32Array, n: i32, stratified: i32, u
 
 /**
  * The n draws of the uniforms u (mfviUniforms) from the product of the factors, rotated:
- * y_j by the factors' inverse CDFs, out[j d ..] = O y_j. u is read before out is written, so
- * out may be u itself. y: n x d.
+ * y_j by the factors' inverse CDFs, out[j d ..] = O y_j. out may be u itself. y: n x d.
  */
 export function mfviSampleAt(ws: Float64Array, u: Float64Array, n: i32, y: Float64Array, out: Float64Array): void {
   const d = slot(ws, H_D);
   const G = slot(ws, H_G);
-  for (let i = 0; i < d; i++) quantileRow(ws, slot(ws, O_CUM) + i * (G + 1), G, ws, slot(ws, O_X) + i * (G + 1), u, i * n, n, y, i, d);
+  // coordinate i's draws first go to out[i n ..], contiguous (out is scratch until the rotation),
+  // then into y's rows: a pass that reads d columns side by side and writes y in order
+  for (let i = 0; i < d; i++) quantileRow(ws, slot(ws, O_CUM) + i * (G + 1), G, ws, slot(ws, O_X) + i * (G + 1), u, i * n, n, out, i * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) y[j * d + i] = out[i * n + j];
   rotate(ws, y, n, out, 0);
 }
 

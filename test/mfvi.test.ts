@@ -151,16 +151,22 @@ function invert3(a: number[][]): number[][] {
 
 const [wasm, js] = await Promise.all([getBackend("wasm"), getBackend("js")]);
 
+/** A d = 2 workspace on G cells with factor 0 N(0, 1.5^2) and factor 1 N(1, 0.5^2), and the kernels. */
+function twoFactors(backend: Backend, G: number) {
+  const ws = backend.f64(P.mfviSize(2, G, 4, 0));
+  const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
+  k.mfviInit(ws.handle as number, 2, G, 4, 0, 1, 0, 0, 1e-9);
+  k.mfviInitFactor(ws.handle as number, 0, 0, 1.5);
+  k.mfviInitFactor(ws.handle as number, 1, 1, 0.5);
+  return { ws, k };
+}
+
 describe("mfviTransferFactor: a tempered stage's factors onto the final stage's finer grids", () => {
   const G0 = 64;
   const G = 256;
   /** Workspace for d = 2 on G cells; factor 0 a two-bump density on a wide grid, factor 1 N(1, 0.5^2). */
   function source(backend: Backend) {
-    const ws = backend.f64(P.mfviSize(2, G0, 4, 0));
-    const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
-    k.mfviInit(ws.handle as number, 2, G0, 4, 0, 1, 0, 0, 1e-9);
-    k.mfviInitFactor(ws.handle as number, 0, 0, 1.5);
-    k.mfviInitFactor(ws.handle as number, 1, 1, 0.5);
+    const { ws, k } = twoFactors(backend, G0);
     const v = ws.view;
     const x = v[P.O_X];
     const p = v[P.O_P];
@@ -235,18 +241,9 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
 describe("mfviSample: draws as mfviUniforms' uniforms through the factors' inverse CDFs, rotated (mfviSampleAt)", () => {
   const G = 64;
   const rotation = [0.6, -0.8, 0.8, 0.6];
-  /** Workspace for d = 2: factor 0 N(0, 1.5^2), factor 1 N(1, 0.5^2), O a rotation. */
-  function workspace(backend: Backend) {
-    const ws = backend.f64(P.mfviSize(2, G, 4, 0));
-    const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
-    k.mfviInit(ws.handle as number, 2, G, 4, 0, 1, 0, 0, 1e-9);
-    k.mfviInitFactor(ws.handle as number, 0, 0, 1.5);
-    k.mfviInitFactor(ws.handle as number, 1, 1, 0.5);
-    ws.view.set(rotation, ws.view[P.O_ROT]);
-    return { ws, k };
-  }
   function draws(backend: Backend, n: number, stratified: number) {
-    const { ws, k } = workspace(backend);
+    const { ws, k } = twoFactors(backend, G);
+    ws.view.set(rotation, ws.view[P.O_ROT]);
     const [rng, y, out, u, y2, out2] = [backend.i32(4), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n), backend.f64(2 * n)];
     k.seedStreams(rng.handle as number, 12345, 6, 1);
     k.mfviSample(ws.handle as number, rng.handle as number, n, stratified, y.handle as number, out.handle as number);
