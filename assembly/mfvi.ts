@@ -8,7 +8,7 @@ import { heldUniform, hold, release, uniform } from "./random";
 import { exp, log } from "./math";
 import { HEADER, offFactors, offMeans, KIND_FULL } from "./targets";
 import { centre, cumulate, entropy, histLogDensity, mixedEdges, normaliseLog, quantile, quantileRow, rebin, uniformEdges } from "./histogram";
-import { axpy, axpyRow } from "./vector";
+import { axpy, lineRows, matVecSkipping } from "./vector";
 import { matrixTimesRows } from "./matrix";
 import { lineExpectation } from "./blocks";
 
@@ -379,12 +379,8 @@ export function mfviLinePoints(ws: Float64Array, i: i32, X: Float64Array, from: 
   for (let r = 0; r < d; r++) X[column + r] = ws[rot + r * d + i];
   for (let s = from; s < to; s++) {
     const base = (s - from) * G * d; // b_s in the sample's first row, which is written last
-    for (let r = 0; r < d; r++) {
-      let v = 0.0;
-      for (let c = 0; c < d; c++) if (c != i) v += ws[rot + r * d + c] * ws[y + s * d + c];
-      X[base + r] = v;
-    }
-    for (let g = G - 1; g >= 0; g--) axpyRow(X, base + g * d, X, base, ws[t + g], X, column, d);
+    matVecSkipping(ws, rot, d, d, ws, y + s * d, i, X, base);
+    lineRows(X, base, G, ws, t, X, column, d);
   }
 }
 

@@ -496,6 +496,48 @@ export function axpyRow(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f
   if (i < len) y[yo + i] = b[bo + i] + x[xo + i] * a;
 }
 
+/**
+ * G points of a line as rows of len from y[yo ..]: row g = b + t_g x (axpyRow), with b the row
+ * y[yo ..] itself, written last (g from G - 1 down to 0), t_g = t[to + g], x = x[xo ..].
+ */
+export function lineRows(y: Float64Array, yo: i32, G: i32, t: Float64Array, to: i32, x: Float64Array, xo: i32, len: i32): void {
+  const pb = at(y, yo);
+  const px = at(x, xo);
+  const step = <usize>len << 3;
+  for (let g = G - 1; g >= 0; g--) {
+    const py = pb + <usize>g * step;
+    const va = f64x2.splat(t[to + g]);
+    let i = 0;
+    for (; i + 1 < len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(py + o, f64x2.add(v128.load(pb + o), f64x2.mul(v128.load(px + o), va)));
+    }
+    if (i < len) y[yo + g * len + i] = y[yo + i] + x[xo + i] * t[to + g];
+  }
+}
+
+/**
+ * out[oo + r] = the sum over c != skip, in the order of c, of m[mo + r len + c] x[xo + c], for
+ * r < rows: a row times x without column skip. Two rows share the lanes (each lane the same
+ * running sum, so the same bits); an odd last row runs alone.
+ */
+export function matVecSkipping(m: Float64Array, mo: i32, rows: i32, len: i32, x: Float64Array, xo: i32, skip: i32, out: Float64Array, oo: i32): void {
+  const stride = <usize>len << 3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const pm = at(m, mo + r * len);
+    let v = f64x2.splat(0.0);
+    for (let c = 0; c < len; c++) if (c != skip) v = f64x2.add(v, f64x2.mul(pairAt(pm + (<usize>c << 3), stride), f64x2.splat(x[xo + c])));
+    out[oo + r] = f64x2.extract_lane(v, 0);
+    out[oo + r + 1] = f64x2.extract_lane(v, 1);
+  }
+  if (r < rows) {
+    let v = 0.0;
+    for (let c = 0; c < len; c++) if (c != skip) v += m[mo + r * len + c] * x[xo + c];
+    out[oo + r] = v;
+  }
+}
+
 /** 1 when x[xo .. xo+len) are all finite, else 0: the sum of x_i * 0 is 0 or NaN. */
 export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
   const px = at(x, xo);

@@ -72,6 +72,38 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     }
   });
 
+  test.each(LENGTHS)("lineRows, rows of length %i: row g = b + t_g x for G = 1 and 4, b the first row, written last", (len) => {
+    const rand = lcg(43 + len);
+    for (const G of [1, 4]) {
+      const b = Array.from({ length: len }, () => 9 * rand());
+      const x = Array.from({ length: len + 1 }, () => 9 * rand());
+      const t = Array.from({ length: G + 2 }, () => 3 * rand());
+      // the rows from y[1], one entry before and after them left alone
+      const y = filled(backend, [7, ...b, ...new Array((G - 1) * len + 1).fill(7)]);
+      k.lineRows(y.handle as number, 1, G, filled(backend, t).handle as number, 2, filled(backend, x).handle as number, 1, len);
+      for (let g = 0; g < G; g++) for (let i = 0; i < len; i++) expect(y.view[1 + g * len + i]).toBe(b[i] + x[1 + i] * t[2 + g]);
+      expect([y.view[0], y.view[1 + G * len]]).toEqual([7, 7]);
+    }
+  });
+
+  test.each(LENGTHS.filter((len) => len > 0))("matVecSkipping, %i columns: each row times x without one column (or none), a running sum in order", (len) => {
+    const rand = lcg(47 + len);
+    for (const rows of [1, 2, 3, 5]) {
+      for (const skip of [-1, 0, len - 1, len >> 1]) {
+        const m = Array.from({ length: rows * len + 3 }, () => 9 * rand());
+        const x = Array.from({ length: len + 2 }, () => 9 * rand());
+        const out = filled(backend, new Array(rows + 2).fill(7));
+        k.matVecSkipping(filled(backend, m).handle as number, 3, rows, len, filled(backend, x).handle as number, 2, skip, out.handle as number, 1);
+        for (let r = 0; r < rows; r++) {
+          let want = 0;
+          for (let c = 0; c < len; c++) if (c !== skip) want += m[3 + r * len + c] * x[2 + c];
+          expect(out.view[1 + r]).toBe(want);
+        }
+        expect([out.view[0], out.view[rows + 1]]).toEqual([7, 7]);
+      }
+    }
+  });
+
   test.each(LENGTHS)("subtractProducts, length %i: s - x_0 y_0 - x_1 y_1 - ... in order", (len) => {
     const rand = lcg(23 + len);
     const x = Array.from({ length: len + 1 }, () => 1e3 * rand());

@@ -131,6 +131,18 @@ export function axpyRow(y: Float64Array, yo: i32, b: Float64Array, bo: i32, a: f
   for (let i = 0; i < len; i++) y[yo + i] = b[bo + i] + x[xo + i] * a;
 }
 
+export function lineRows(y: Float64Array, yo: i32, G: i32, t: Float64Array, to: i32, x: Float64Array, xo: i32, len: i32): void {
+  for (let g = G - 1; g >= 0; g--) axpyRow(y, yo + g * len, y, yo, t[to + g], x, xo, len);
+}
+
+export function matVecSkipping(m: Float64Array, mo: i32, rows: i32, len: i32, x: Float64Array, xo: i32, skip: i32, out: Float64Array, oo: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let v = 0.0;
+    for (let c = 0; c < len; c++) if (c != skip) v += m[mo + r * len + c] * x[xo + c];
+    out[oo + r] = v;
+  }
+}
+
 export function allFinite(x: Float64Array, xo: i32, len: i32): i32 {
   let s = 0.0;
   for (let i = 0; i < len; i++) s += x[xo + i] * 0.0;
