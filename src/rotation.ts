@@ -13,10 +13,11 @@ import { integer, knownKeys, options, typeError } from "./validate.js";
 const POLAR_SWEEPS = 60;
 
 /**
- * Most numbers (n d) of a step's draws whose uniforms are kept between steps (8 MiB); larger
- * steps draw them again, to the same bits, and their n d^2 products dwarf the drawing anyway.
+ * Most numbers (n d) of a step's draws whose uniforms are kept between steps (16 MiB: the
+ * default rotationSamples up to d = 128); larger steps draw them again, to the same bits, and
+ * their n d^2 products dwarf the drawing anyway.
  */
-const KEPT_UNIFORMS = 1 << 20;
+const KEPT_UNIFORMS = 1 << 21;
 
 /** The rotation step's buffers and state for one fit. */
 export class Rotator {
