@@ -3,7 +3,7 @@
 // draws y_j ~ mu; the Procrustes step O <- polar(c O - G) minimises the majoriser
 // F(O) + <G, P - O> + c/2 |P - O|^2 over orthogonal P, with c doubled until F does not increase.
 
-import { axpy, axpyQuad } from "./vector";
+import { subtractOuterProducts } from "./vector";
 import { matrixTimesRows } from "./matrix";
 
 /**
@@ -13,20 +13,8 @@ import { matrixTimesRows } from "./matrix";
 export function roviGradient(y: Float64Array, grad: Float64Array, logp: Float64Array, n: i32, d: i32, g: Float64Array): f64 {
   for (let r = 0; r < d * d; r++) g[r] = 0.0;
   let f = 0.0;
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    // four draws per pass over G (the same sums as one at a time)
-    f -= logp[j];
-    f -= logp[j + 1];
-    f -= logp[j + 2];
-    f -= logp[j + 3];
-    const a = j * d;
-    for (let r = 0; r < d; r++) axpyQuad(g, r * d, -grad[a + r], -grad[a + d + r], -grad[a + 2 * d + r], -grad[a + 3 * d + r], y, a, d, d);
-  }
-  for (; j < n; j++) {
-    f -= logp[j];
-    for (let r = 0; r < d; r++) axpy(g, r * d, -grad[j * d + r], y, j * d, d);
-  }
+  for (let j = 0; j < n; j++) f -= logp[j];
+  subtractOuterProducts(g, grad, y, n, d);
   const inv = 1.0 / <f64>n;
   for (let r = 0; r < d * d; r++) g[r] *= inv;
   return f * inv;

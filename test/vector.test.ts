@@ -236,33 +236,48 @@ describe.each(backends.map((b) => [b.name, b] as const))("%s backend", (_, backe
     }
   });
 
-  test.each([1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 63, 64, 65])("applyRotation, d = %i: each entry of R y_j the dot() of a row of R and y_j (two vectors at a time, rows in the lanes up to d = 64, odd n)", (d) => {
-    for (const n of [1, 2, 5]) {
-      const rand = lcg(71 + d * 3 + n);
-      const rot = Array.from({ length: d * d }, () => 2 * rand());
-      const y = Array.from({ length: n * d }, () => 5 * rand());
-      const out = filled(backend, new Array(n * d + 1).fill(7));
-      k.applyRotation(filled(backend, rot).handle as number, d, filled(backend, y).handle as number, n, out.handle as number);
-      for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) expect(out.view[j * d + r]).toBe(plainDot(rot, r * d, y, j * d, d));
-      expect(out.view[n * d]).toBe(7); // nothing written past the outputs
-    }
-  });
+  const inOrder = (x: ArrayLike<number>, xo: number, y: ArrayLike<number>, yo: number, len: number) => {
+    let s = 0;
+    for (let c = 0; c < len; c++) s += x[xo + c] * y[yo + c];
+    return s;
+  };
 
-  test.each([1, 2, 3, 5, 7, 8, 9, 13])("roviGradient over n = %i draws (blocks of four, of two, one): the sums in draw order", (n) => {
-    const d = 5;
-    const rand = lcg(31 + n);
-    const y = Array.from({ length: n * d }, () => 3 * rand());
-    const grad = Array.from({ length: n * d }, () => 10 * rand());
-    const logp = Array.from({ length: n }, () => -5 + rand());
-    const g = backend.f64(d * d);
-    const f = k.roviGradient(filled(backend, y).handle as number, filled(backend, grad).handle as number, filled(backend, logp).handle as number, n, d, g.handle as number);
-    const want = new Float64Array(d * d);
-    let fw = 0;
-    for (let j = 0; j < n; j++) {
-      fw -= logp[j];
-      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) want[r * d + c] += -grad[j * d + r] * y[j * d + c];
-    }
-    expect(Array.from(g.view)).toEqual(Array.from(want, (v) => v * (1 / n)));
-    expect(f).toBe(fw * (1 / n));
-  });
+  test.each([1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 63, 64, 65, 66, 68, 71])(
+    "applyRotation, d = %i: each entry of R y_j the dot() of a row of R and y_j up to d = 64 (two vectors at a time, rows in the lanes), above it the sum in order of the columns (tiles of four draws by four rows, and the rest)",
+    (d) => {
+      for (const n of [1, 2, 4, 5, 7]) {
+        const rand = lcg(71 + d * 3 + n);
+        const rot = Array.from({ length: d * d }, () => 2 * rand());
+        const y = Array.from({ length: n * d }, () => 5 * rand());
+        const out = filled(backend, new Array(n * d + 1).fill(7));
+        k.applyRotation(filled(backend, rot).handle as number, d, filled(backend, y).handle as number, n, out.handle as number);
+        const entry = d <= 64 ? plainDot : inOrder;
+        for (let j = 0; j < n; j++) for (let r = 0; r < d; r++) expect(out.view[j * d + r]).toBe(entry(rot, r * d, y, j * d, d));
+        expect(out.view[n * d]).toBe(7); // nothing written past the outputs
+      }
+    },
+  );
+
+  test.each([1, 2, 3, 4, 5, 6, 7, 9, 10])(
+    "roviGradient at d = %i over n = 1 to 70 draws (4 x 4 tiles of G, two columns, single entries; blocks of 32 draws): the sums in draw order",
+    (d) => {
+      for (const n of [1, 3, 5, 31, 32, 33, 70]) {
+        const rand = lcg(31 + 7 * d + n);
+        const y = Array.from({ length: n * d }, () => 3 * rand());
+        const grad = Array.from({ length: n * d }, () => 10 * rand());
+        const logp = Array.from({ length: n }, () => -5 + rand());
+        const g = filled(backend, new Array(d * d + 1).fill(7));
+        const f = k.roviGradient(filled(backend, y).handle as number, filled(backend, grad).handle as number, filled(backend, logp).handle as number, n, d, g.handle as number);
+        const want = new Float64Array(d * d);
+        let fw = 0;
+        for (let j = 0; j < n; j++) {
+          fw -= logp[j];
+          for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) want[r * d + c] += -grad[j * d + r] * y[j * d + c];
+        }
+        expect(Array.from(g.view.subarray(0, d * d))).toEqual(Array.from(want, (v) => v * (1 / n)));
+        expect(g.view[d * d]).toBe(7);
+        expect(f).toBe(fw * (1 / n));
+      }
+    },
+  );
 });

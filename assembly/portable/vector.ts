@@ -108,8 +108,23 @@ export function matrixTimesPair(m: Float64Array, mo: i32, d: i32, y: Float64Arra
   for (let r = 0; r < d; r++) dotPair(m, mo + r * d, y, y0, y1, d, out, o0 + r, o1 + r);
 }
 
-export function axpyQuad(y: Float64Array, yo: i32, c0: f64, c1: f64, c2: f64, c3: f64, x: Float64Array, x0: i32, xs: i32, len: i32): void {
-  for (let i = 0; i < len; i++) y[yo + i] = (((y[yo + i] + c0 * x[x0 + i]) + c1 * x[x0 + xs + i]) + c2 * x[x0 + 2 * xs + i]) + c3 * x[x0 + 3 * xs + i];
+export function matrixTimesRowsInOrder(m: Float64Array, mo: i32, d: i32, y: Float64Array, n: i32, out: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    for (let r = 0; r < d; r++) {
+      let s = 0.0;
+      for (let c = 0; c < d; c++) s += m[mo + r * d + c] * y[j * d + c];
+      out[j * d + r] = s;
+    }
+  }
+}
+
+export function subtractOuterProducts(g: Float64Array, a: Float64Array, y: Float64Array, n: i32, d: i32): void {
+  for (let j = 0; j < n; j++) {
+    for (let r = 0; r < d; r++) {
+      const f = a[j * d + r];
+      for (let c = 0; c < d; c++) g[r * d + c] -= f * y[j * d + c];
+    }
+  }
 }
 
 export function standardize(x: Float64Array, xo: i32, m: Float64Array, mo: i32, s: Float64Array, so: i32, z: Float64Array, zo: i32, len: i32): f64 {
