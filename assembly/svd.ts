@@ -44,6 +44,7 @@ import {
   addSquares,
   divideRow,
   dot,
+  dotInlined,
   dotPair,
   matVec,
   matVec2,
@@ -336,14 +337,14 @@ function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
     let ai = x[nrm + i];
     if (ai < TINY2) break; // the largest remaining row is numerically zero
     const io = w + i * q;
-    let g = dot(x, io, x, io + q, q); // w_i . w_j
+    let g = dotInlined(x, io, x, io + q, q); // w_i . w_j
     for (let j = i + 1; j < q; j++) {
       const jo = w + j * q;
       const ko = j + 1 < q ? jo + q : -1; // the next pair's row j + 1
       const aj = x[nrm + j];
       // the test |g| <= tol |w_i| |w_j|, squared (no underflow: ai, aj >= TINY2)
       if (ai < TINY2 || aj < TINY2 || g * g <= tol2 * ai * aj) {
-        if (ko >= 0) g = dot(x, io, x, ko, q);
+        if (ko >= 0) g = dotInlined(x, io, x, ko, q);
         continue;
       }
       rotations++;
@@ -375,9 +376,9 @@ function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
       const d = 2.0 * cs * sn * g - sn * sn * h;
       const ai1 = ai - d;
       const aj1 = aj + d;
-      ai = ai1 < ai * DROP ? dot(x, io, x, io, q) : ai1;
+      ai = ai1 < ai * DROP ? dotInlined(x, io, x, io, q) : ai1;
       x[nrm + i] = ai;
-      x[nrm + j] = aj1 < aj * DROP ? dot(x, jo, x, jo, q) : aj1;
+      x[nrm + j] = aj1 < aj * DROP ? dotInlined(x, jo, x, jo, q) : aj1;
       g = next;
     }
   }

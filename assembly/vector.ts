@@ -31,8 +31,13 @@
  * x[xo .. xo+len) . y[yo .. yo+len) with four partial sums s_k over i = k mod 4 (the tail
  * into s_0), returned as (s_0 + s_1) + (s_2 + s_3).
  */
+export function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+  return dotInlined(x, xo, y, yo, len);
+}
+
+/** dot(), inlined where it runs once per pair of rows: the Jacobi sweep (svd 50 1.03x faster). */
 // @ts-ignore: decorator
-@inline export function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+@inline export function dotInlined(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
   let a = f64x2.splat(0.0);
   let b = f64x2.splat(0.0);
   const px = at(x, xo);

@@ -17,6 +17,10 @@ export function dot(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32
   return (s0 + s1) + (s2 + s3);
 }
 
+export function dotInlined(x: Float64Array, xo: i32, y: Float64Array, yo: i32, len: i32): f64 {
+  return dot(x, xo, y, yo, len);
+}
+
 export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32, len: i32): void {
   for (let i = 0; i < len; i++) y[yo + i] += a * x[xo + i];
 }
