@@ -11,20 +11,23 @@
 //  2. B P = Q R by Householder QR with column pivoting. The columns of B are stored as the rows
 //     of a q x p work matrix, so every loop runs over contiguous memory.
 //  3. One-sided Jacobi orthogonalizes the columns of R^T, i.e. the rows of R (contiguous again):
-//     W <- J^T R with J a product of plane rotations (row-cyclic sweeps, de Rijk's pivoting),
-//     until a sweep finds every pair of rows orthogonal to |w_i . w_j| <= tol |w_i| |w_j|,
-//     tol = sqrt(q) 2^-52 (the stopping test of LAPACK's dgesvj). Then R^T J = U_x diag(S),
-//     and the normalized rows of W are the columns of U_x, orthonormal to about tol.
+//     W <- J^T R with J a product of plane rotations (row-cyclic sweeps, de Rijk's pivoting
+//     taken two rows at a time, see sweep), until a sweep finds every pair of rows orthogonal
+//     to |w_i . w_j| <= tol |w_i| |w_j|, tol = sqrt(q) 2^-52 (the stopping test of LAPACK's
+//     dgesvj). Then R^T J = U_x diag(S), and the normalized rows of W are the columns of U_x,
+//     orthonormal to about tol.
 //     A rotation is three shears (shearRows: 7 operations an element, and rounding errors in
 //     its coefficients change the norms only to second order in the angle) and computes the
 //     dot product of the next pair in the same pass. So each pair waits for the one before,
 //     and that chain of latencies costs about as much as the (SIMD) rotations themselves:
-//     the angle is therefore a rational approximation of Jacobi's (to 1.4% for large angles,
-//     to relative O(x^2) for the small ones of the last sweeps, so convergence stays
-//     quadratic), the rotation by it exact, from one division and no square root. Random
-//     matrices take as many sweeps as with exact angles (about 8 at n = 50, 9 at n = 100).
+//     two rows' chains therefore run side by side in one pass (row i + 1 one step behind row
+//     i: the same rotations of each row in the same order), and the angle is a rational
+//     approximation of Jacobi's (to 1.4% for large angles, to relative O(x^2) for the small
+//     ones of the last sweeps, so convergence stays quadratic), the rotation by it exact,
+//     from one division and no square root. Random matrices take as many sweeps as with exact
+//     angles and one row at a time (about 8 at n = 50, 9 at n = 100).
 //     (No faster, measured on random matrices: a second QR, of R^T, before Jacobi, which
-//     saves a few percent of the rotations but costs more; orderings with independent pairs,
+//     saves a few percent of the rotations but costs more; orderings of independent pairs,
 //     which hide the latency but need 15-25% more rotations.)
 //  4. The right singular vectors of B are V_B = P U_x. The left ones are u_i = B v_i / s_i,
 //     made orthonormal by Gram-Schmidt in order of decreasing s_i: the product is accurate to
@@ -50,7 +53,9 @@ import {
   matVec2,
   rowSquares,
   shearRows,
+  secondDot,
   shearRowsDot,
+  shearTwoPairsDot,
   subtractRows,
   subtractRowSquares,
   subtractRowSquares2,
@@ -315,74 +320,167 @@ export function svdJacobi(
   return converged ? sweeps : -sweeps;
 }
 
+/** Rotations done by the current sweep (see sweep). */
+let rotations = 0;
+/** The rotation chosen by setRotation: tan(theta / 2), sin(theta), and the shift d of the squared norms (|w_i|^2 - d, |w_j|^2 + d). */
+let rotTau = 0.0;
+let rotSin = 0.0;
+let rotShift = 0.0;
+
 /**
- * One row-cyclic sweep of one-sided Jacobi on the q rows (length q) of the matrix at w, with de
- * Rijk's pivoting: row i is first swapped with the largest of rows i..q-1 (so it is the larger
- * row of each of its pairs, and only grows). Rows whose squared norm is below TINY2 are left
- * alone. nrm (q) receives the squared row norms. Returns the number of rotations.
+ * One sweep of one-sided Jacobi on the q rows (length q) of the matrix at w: rows are taken in
+ * pairs i, i + 1 (de Rijk's pivoting, by pairs: the largest of rows i..q-1 is swapped into
+ * place i, then the largest of the rest into i + 1, so that row i is the larger row of each of
+ * its pairs and only grows), and each of them is rotated against every later row, row i + 1
+ * one step behind row i: (i, i + 1), (i, i + 2), then (i, j) together with (i + 1, j - 1) for
+ * j = i + 3..q-1, then (i + 1, q - 1). Each row meets the rotations in the order of the
+ * row-cyclic sweep. Rows whose squared norm is below TINY2 are left alone. nrm (q) receives
+ * the squared row norms. Returns the number of rotations.
  *
- * The rotation of a pair also computes the dot product of the next pair (same row i), in the
- * same pass, so a pair's angle waits for the rotation before it: that latency is paid once per
- * pair, and is kept short (see the angle below).
+ * A rotation computes, in the same pass, the dot product its row's next pair needs, so each
+ * angle waits for the rotation before it; the two rows' rotations share one pass (and one
+ * such wait), which is most of the time of a sweep.
  */
 function sweep(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64): i32 {
   rowSquares(x, w, q, q, x, nrm);
-  let rotations = 0;
-  for (let i = 0; i + 1 < q; i++) {
-    let piv = i;
-    for (let j = i + 1; j < q; j++) {
-      if (x[nrm + j] > x[nrm + piv]) piv = j;
-    }
-    if (piv != i) swapRows(x, w, i, piv, q, nrm);
-    let ai = x[nrm + i];
-    if (ai < TINY2) break; // the largest remaining row is numerically zero
+  rotations = 0;
+  for (let i = 0; i + 1 < q; i += 2) {
+    pivotRow(x, w, q, nrm, i);
+    if (x[nrm + i] < TINY2) break; // the largest remaining row is numerically zero
+    pivotRow(x, w, q, nrm, i + 1);
     const io = w + i * q;
-    let g = dotInlined(x, io, x, io + q, q); // w_i . w_j
-    for (let j = i + 1; j < q; j++) {
+    const uo = io + q; // row i + 1
+    let g = rotatePair(x, w, q, nrm, tol2, i, i + 1, i + 2, dotInlined(x, io, x, uo, q));
+    if (i + 2 == q) break;
+    g = rotatePair(x, w, q, nrm, tol2, i, i + 2, i + 3, g);
+    let g2 = dotInlined(x, uo, x, uo + q, q); // w_{i+1} . w_{i+2}
+    for (let j = i + 3; j < q; j++) {
+      // (i, j) and (i + 1, j - 1); the next pairs need w_i . w_{j+1} and w_{i+1} . w_j (rotated)
       const jo = w + j * q;
-      const ko = j + 1 < q ? jo + q : -1; // the next pair's row j + 1
-      const aj = x[nrm + j];
-      // the test |g| <= tol |w_i| |w_j|, squared (no underflow: ai, aj >= TINY2)
-      if (ai < TINY2 || aj < TINY2 || g * g <= tol2 * ai * aj) {
-        if (ko >= 0) g = dotInlined(x, io, x, ko, q);
+      const vo = jo - q;
+      const next = j + 1 < q;
+      const rotates = rotating(x, nrm, tol2, i, j, g);
+      const rotates2 = rotating(x, nrm, tol2, i + 1, j - 1, g2);
+      if (!rotates && !rotates2) {
+        g = next ? dotInlined(x, io, x, jo + q, q) : 0.0;
+        g2 = dotInlined(x, uo, x, jo, q);
         continue;
       }
-      rotations++;
-      // The angle: close to the one that diagonalizes [[ai, g], [g, aj]] (the smaller one),
-      // theta = atan(r) / 2 with r = 2 |g| / |aj - ai|, whose tan(theta / 2) = tan(atan(r) / 4)
-      // is approximated by the rational function of F1, F2, F3, and the sine computed from it
-      // exactly (2 tau / (1 + tau^2)): an exact rotation by a nearly optimal angle (to 1.4%,
-      // and relative O(r^2) for the small angles of the last sweeps, where convergence is
-      // quadratic), from one division and no square root. r = gg / hh with both scaled by
-      // 1 / max(ai, aj) (known before g: off the chain of latencies), so hh <= 1, gg <= 2 and
-      // no power below overflows or underflows (gg >= tol when hh is small).
-      const f = 1.0 / Math.max(ai, aj);
-      const h = aj - ai;
-      const hh = Math.abs(h) * f;
-      const gs = (h > 0.0 ? 2.0 * g : -2.0 * g) * f; // its sign makes the larger row grow
-      const gg = Math.abs(gs);
-      const num = gs * (0.25 * hh + F1 * gg); // tau = num / den
-      const den = hh * hh + (F2 * hh + F3 * gg) * gg;
-      const n2 = num * num;
-      const d2 = den * den;
-      const e = 1.0 / (den * (d2 + n2));
-      const tau = num * (d2 + n2) * e;
-      const sn = 2.0 * num * d2 * e; // 2 tau / (1 + tau^2)
-      const cs = (d2 - n2) * den * e; // (1 - tau^2) / (1 + tau^2)
-      let next = 0.0;
-      if (ko >= 0) next = shearRowsDot(x, io, jo, ko, q, sn, tau);
-      else shearRows(x, io, jo, q, sn, tau);
-      // updated squared norms |w_i|^2 - d and |w_j|^2 + d; recomputed after heavy cancellation
-      const d = 2.0 * cs * sn * g - sn * sn * h;
-      const ai1 = ai - d;
-      const aj1 = aj + d;
-      ai = ai1 < ai * DROP ? dotInlined(x, io, x, io, q) : ai1;
-      x[nrm + i] = ai;
-      x[nrm + j] = aj1 < aj * DROP ? dotInlined(x, jo, x, jo, q) : aj1;
-      g = next;
+      let s = 0.0;
+      let tau = 0.0;
+      let d = 0.0;
+      if (rotates) {
+        setRotation(x[nrm + i], x[nrm + j], g);
+        s = rotSin;
+        tau = rotTau;
+        d = rotShift;
+      }
+      let s2 = 0.0;
+      let tau2 = 0.0;
+      let d2 = 0.0;
+      if (rotates2) {
+        setRotation(x[nrm + i + 1], x[nrm + j - 1], g2);
+        s2 = rotSin;
+        tau2 = rotTau;
+        d2 = rotShift;
+      }
+      // a pair that does not rotate goes through the pass unchanged (s = tau = 0: exact)
+      g = shearTwoPairsDot(x, io, jo, s, tau, uo, vo, s2, tau2, next ? jo + q : io, q);
+      g2 = secondDot;
+      if (rotates) shiftNorms(x, nrm, q, i, io, j, jo, d);
+      if (rotates2) shiftNorms(x, nrm, q, i + 1, uo, j - 1, vo, d2);
     }
+    rotatePair(x, w, q, nrm, tol2, i + 1, q - 1, q, g2);
   }
   return rotations;
+}
+
+/** Swaps the largest of rows i..q-1 (by squared norm nrm, the first on ties) into place i. */
+function pivotRow(x: Float64Array, w: i32, q: i32, nrm: i32, i: i32): void {
+  let piv = i;
+  let best = x[nrm + i];
+  for (let j = i + 1; j < q; j++) {
+    const a = x[nrm + j];
+    if (a > best) {
+      best = a;
+      piv = j;
+    }
+  }
+  if (piv != i) swapRows(x, w, i, piv, q, nrm);
+}
+
+/**
+ * Whether rows i, j (squared norms in nrm, dot product g) are to be rotated: both are not
+ * numerically zero and fail the test |g| <= tol |w_i| |w_j| (squared, tol2 = tol^2; no
+ * underflow, as both squared norms are >= TINY2).
+ */
+// @ts-ignore: decorator
+@inline function rotating(x: Float64Array, nrm: i32, tol2: f64, i: i32, j: i32, g: f64): bool {
+  const ai = x[nrm + i];
+  const aj = x[nrm + j];
+  return !(ai < TINY2 || aj < TINY2 || g * g <= tol2 * ai * aj);
+}
+
+/**
+ * The rotation of rows i, j (squared norms ai, aj, dot product g) into rotTau, rotSin and
+ * rotShift. The angle is close to the one that diagonalizes [[ai, g], [g, aj]] (the smaller
+ * one), theta = atan(r) / 2 with r = 2 |g| / |aj - ai|, whose tan(theta / 2) =
+ * tan(atan(r) / 4) is approximated by the rational function of F1, F2, F3, and the sine
+ * computed from it exactly (2 tau / (1 + tau^2)): an exact rotation by a nearly optimal angle
+ * (to 1.4%, and relative O(r^2) for the small angles of the last sweeps, where convergence is
+ * quadratic), from one division and no square root. r = gg / hh with both scaled by
+ * 1 / max(ai, aj) (known before g: off the chain of latencies), so hh <= 1, gg <= 2 and no
+ * power below overflows or underflows (gg >= tol when hh is small).
+ */
+// @ts-ignore: decorator
+@inline function setRotation(ai: f64, aj: f64, g: f64): void {
+  const f = 1.0 / Math.max(ai, aj);
+  const h = aj - ai;
+  const hh = Math.abs(h) * f;
+  const gs = (h > 0.0 ? 2.0 * g : -2.0 * g) * f; // its sign makes the larger row grow
+  const gg = Math.abs(gs);
+  const num = gs * (0.25 * hh + F1 * gg); // tau = num / den
+  const den = hh * hh + (F2 * hh + F3 * gg) * gg;
+  const n2 = num * num;
+  const d2 = den * den;
+  const e = 1.0 / (den * (d2 + n2));
+  const sn = 2.0 * num * d2 * e; // 2 tau / (1 + tau^2)
+  const cs = (d2 - n2) * den * e; // (1 - tau^2) / (1 + tau^2)
+  rotTau = num * (d2 + n2) * e;
+  rotSin = sn;
+  rotShift = 2.0 * cs * sn * g - sn * sn * h;
+  rotations++;
+}
+
+/**
+ * Rows i (at io) and j (at jo) were rotated, shifting their squared norms by -d and +d: the
+ * updated norms, recomputed after heavy cancellation (below DROP of the old one).
+ */
+// @ts-ignore: decorator
+@inline function shiftNorms(x: Float64Array, nrm: i32, q: i32, i: i32, io: i32, j: i32, jo: i32, d: f64): void {
+  const ai = x[nrm + i];
+  const aj = x[nrm + j];
+  const ai1 = ai - d;
+  const aj1 = aj + d;
+  x[nrm + i] = ai1 < ai * DROP ? dotInlined(x, io, x, io, q) : ai1;
+  x[nrm + j] = aj1 < aj * DROP ? dotInlined(x, jo, x, jo, q) : aj1;
+}
+
+/**
+ * Rotates rows i, j (dot product g) if they are to be rotated; returns w_i . w_k (after the
+ * rotation, from the same pass), or 0 when k == q (no next pair).
+ */
+function rotatePair(x: Float64Array, w: i32, q: i32, nrm: i32, tol2: f64, i: i32, j: i32, k: i32, g: f64): f64 {
+  const io = w + i * q;
+  const jo = w + j * q;
+  const ko = w + k * q;
+  if (!rotating(x, nrm, tol2, i, j, g)) return k < q ? dotInlined(x, io, x, ko, q) : 0.0;
+  setRotation(x[nrm + i], x[nrm + j], g);
+  let next = 0.0;
+  if (k < q) next = shearRowsDot(x, io, jo, ko, q, rotSin, rotTau);
+  else shearRows(x, io, jo, q, rotSin, rotTau);
+  shiftNorms(x, nrm, q, i, io, j, jo, rotShift);
+  return next;
 }
 
 /** Swaps rows i and j (length len) of the matrix at `base`, and entries i, j of vector v1. */

@@ -145,6 +145,69 @@ export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, t
   return dotTotal(d0, acc0, acc1);
 }
 
+/** The second dot product of the last shearTwoPairsDot() call (new row uo . new row yo). */
+export let secondDot: f64 = 0.0;
+
+/**
+ * Two shearRows() in one pass over four distinct rows, (xo, yo) by (s, tau) and (uo, vo) by
+ * (s2, tau2), with two dot products from the same pass, each summed over i mod 2: returns
+ * (new row xo) . (row zo), and leaves (new row uo) . (new row yo) in secondDot. Row zo is read
+ * after the element's rotations (it may be one of the four when that product is not needed).
+ * Two independent Jacobi rotations share the pass and the wait for their angles.
+ */
+// @ts-ignore: decorator
+@inline export function shearTwoPairsDot(x: Float64Array, xo: i32, yo: i32, s: f64, tau: f64, uo: i32, vo: i32, s2: f64, tau2: f64, zo: i32, len: i32): f64 {
+  const vs = f64x2.splat(s);
+  const vt = f64x2.splat(tau);
+  const vs2 = f64x2.splat(s2);
+  const vt2 = f64x2.splat(tau2);
+  const px = at(x, xo);
+  const py = at(x, yo);
+  const pu = at(x, uo);
+  const pv = at(x, vo);
+  const pz = at(x, zo);
+  let acc = f64x2.splat(0.0);
+  let acc2 = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    const a = v128.load(px + o);
+    const b = v128.load(py + o);
+    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
+    const a1 = f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1)));
+    v128.store(py + o, b1);
+    v128.store(px + o, a1);
+    const c = v128.load(pu + o);
+    const e = v128.load(pv + o);
+    const e1 = f64x2.add(e, f64x2.mul(vs2, f64x2.sub(c, f64x2.mul(vt2, e))));
+    const c1 = f64x2.sub(c, f64x2.mul(vt2, f64x2.add(e, e1)));
+    v128.store(pv + o, e1);
+    v128.store(pu + o, c1);
+    acc = f64x2.add(acc, f64x2.mul(a1, v128.load(pz + o)));
+    acc2 = f64x2.add(acc2, f64x2.mul(c1, b1));
+  }
+  let d0: f64 = f64x2.extract_lane(acc, 0);
+  let e0: f64 = f64x2.extract_lane(acc2, 0);
+  if (i < len) {
+    const a = x[xo + i];
+    const b = x[yo + i];
+    const b1 = b + s * (a - tau * b);
+    const a1 = a - tau * (b + b1);
+    x[yo + i] = b1;
+    x[xo + i] = a1;
+    const c = x[uo + i];
+    const e = x[vo + i];
+    const e1 = e + s2 * (c - tau2 * e);
+    const c1 = c - tau2 * (e + e1);
+    x[vo + i] = e1;
+    x[uo + i] = c1;
+    d0 += a1 * x[zo + i];
+    e0 += c1 * b1;
+  }
+  secondDot = e0 + f64x2.extract_lane(acc2, 1);
+  return d0 + f64x2.extract_lane(acc, 1);
+}
+
 /**
  * Row xo -= f row yo, returning the sum of squares of the new row xo from the same pass (two
  * partial sums over i mod 2, the tail into the first). Rows xo and yo do not overlap.

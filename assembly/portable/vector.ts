@@ -46,6 +46,31 @@ export function shearRowsDot(x: Float64Array, xo: i32, yo: i32, zo: i32, len: i3
   return (d0 + d1) + (d2 + d3);
 }
 
+export let secondDot = 0.0;
+
+export function shearTwoPairsDot(x: Float64Array, xo: i32, yo: i32, s: f64, tau: f64, uo: i32, vo: i32, s2: f64, tau2: f64, zo: i32, len: i32): f64 {
+  // two partial sums for each product (i mod 2), in the same pass as the shears
+  let d0 = 0.0;
+  let d1 = 0.0;
+  let e0 = 0.0;
+  let e1 = 0.0;
+  for (let i = 0; i < len; i++) {
+    const a1 = shearAt(x, xo + i, yo + i, s, tau);
+    const c1 = shearAt(x, uo + i, vo + i, s2, tau2);
+    const d = a1 * x[zo + i];
+    const e = c1 * x[yo + i];
+    if ((i & 1) == 0) {
+      d0 += d;
+      e0 += e;
+    } else {
+      d1 += d;
+      e1 += e;
+    }
+  }
+  secondDot = e0 + e1;
+  return d0 + d1;
+}
+
 /** shearRows() on one element pair, x[xo] and x[yo]; returns the new x[xo]. */
 function shearAt(x: Float64Array, xo: i32, yo: i32, s: f64, tau: f64): f64 {
   const a = x[xo];
