@@ -66,6 +66,30 @@ export function axpy(y: Float64Array, yo: i32, a: f64, x: Float64Array, xo: i32,
   if (i < len) y[yo + i] += a * x[xo + i];
 }
 
+/** The shears' new y in the lanes: y + s (x - tau y). */
+// @ts-ignore: decorator
+@inline function shearedY(x: v128, y: v128, vs: v128, vt: v128): v128 {
+  return f64x2.add(y, f64x2.mul(vs, f64x2.sub(x, f64x2.mul(vt, y))));
+}
+
+/** The shears' new x in the lanes, from the new y1: x - tau (y + y1). */
+// @ts-ignore: decorator
+@inline function shearedX(x: v128, y: v128, y1: v128, vt: v128): v128 {
+  return f64x2.sub(x, f64x2.mul(vt, f64x2.add(y, y1)));
+}
+
+/** The shears on one element pair, x[xo] and x[yo]; returns the new x[xo]. */
+// @ts-ignore: decorator
+@inline function shearAt(x: Float64Array, xo: i32, yo: i32, s: f64, tau: f64): f64 {
+  const a = x[xo];
+  const b = x[yo];
+  const b1 = b + s * (a - tau * b);
+  const a1 = a - tau * (b + b1);
+  x[yo] = b1;
+  x[xo] = a1;
+  return a1;
+}
+
 /**
  * The plane rotation (x, y) <- (c x - s y, s x + c y) of rows xo and yo of one array as three
  * shears, x1 = x - tau y, y' = y + s x1, x' = x1 - tau y' with tau = s / (1 + c) =
@@ -86,17 +110,11 @@ export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, t
     const o = <usize>i << 3;
     const a = v128.load(px + o);
     const b = v128.load(py + o);
-    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
+    const b1 = shearedY(a, b, vs, vt);
     v128.store(py + o, b1);
-    v128.store(px + o, f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1))));
+    v128.store(px + o, shearedX(a, b, b1, vt));
   }
-  if (i < len) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    const b1 = b + s * (a - tau * b);
-    x[yo + i] = b1;
-    x[xo + i] = a - tau * (b + b1);
-  }
+  if (i < len) shearAt(x, xo + i, yo + i, s, tau);
 }
 
 /**
@@ -121,10 +139,10 @@ export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, t
     const b = v128.load(py + o);
     const c = v128.load(px + o, 16);
     const e = v128.load(py + o, 16);
-    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
-    const e1 = f64x2.add(e, f64x2.mul(vs, f64x2.sub(c, f64x2.mul(vt, e))));
-    const a1 = f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1)));
-    const c1 = f64x2.sub(c, f64x2.mul(vt, f64x2.add(e, e1)));
+    const b1 = shearedY(a, b, vs, vt);
+    const e1 = shearedY(c, e, vs, vt);
+    const a1 = shearedX(a, b, b1, vt);
+    const c1 = shearedX(c, e, e1, vt);
     v128.store(py + o, b1);
     v128.store(py + o, e1, 16);
     v128.store(px + o, a1);
@@ -133,15 +151,7 @@ export function shearRows(x: Float64Array, xo: i32, yo: i32, len: i32, s: f64, t
     acc1 = f64x2.add(acc1, f64x2.mul(c1, v128.load(pz + o, 16)));
   }
   let d0: f64 = f64x2.extract_lane(acc0, 0);
-  for (; i < len; i++) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    const b1 = b + s * (a - tau * b);
-    const a1 = a - tau * (b + b1);
-    x[yo + i] = b1;
-    x[xo + i] = a1;
-    d0 += a1 * x[zo + i];
-  }
+  for (; i < len; i++) d0 += shearAt(x, xo + i, yo + i, s, tau) * x[zo + i];
   return dotTotal(d0, acc0, acc1);
 }
 
@@ -173,14 +183,14 @@ export let secondDot: f64 = 0.0;
     const o = <usize>i << 3;
     const a = v128.load(px + o);
     const b = v128.load(py + o);
-    const b1 = f64x2.add(b, f64x2.mul(vs, f64x2.sub(a, f64x2.mul(vt, b))));
-    const a1 = f64x2.sub(a, f64x2.mul(vt, f64x2.add(b, b1)));
+    const b1 = shearedY(a, b, vs, vt);
+    const a1 = shearedX(a, b, b1, vt);
     v128.store(py + o, b1);
     v128.store(px + o, a1);
     const c = v128.load(pu + o);
     const e = v128.load(pv + o);
-    const e1 = f64x2.add(e, f64x2.mul(vs2, f64x2.sub(c, f64x2.mul(vt2, e))));
-    const c1 = f64x2.sub(c, f64x2.mul(vt2, f64x2.add(e, e1)));
+    const e1 = shearedY(c, e, vs2, vt2);
+    const c1 = shearedX(c, e, e1, vt2);
     v128.store(pv + o, e1);
     v128.store(pu + o, c1);
     acc = f64x2.add(acc, f64x2.mul(a1, v128.load(pz + o)));
@@ -189,20 +199,10 @@ export let secondDot: f64 = 0.0;
   let d0: f64 = f64x2.extract_lane(acc, 0);
   let e0: f64 = f64x2.extract_lane(acc2, 0);
   if (i < len) {
-    const a = x[xo + i];
-    const b = x[yo + i];
-    const b1 = b + s * (a - tau * b);
-    const a1 = a - tau * (b + b1);
-    x[yo + i] = b1;
-    x[xo + i] = a1;
-    const c = x[uo + i];
-    const e = x[vo + i];
-    const e1 = e + s2 * (c - tau2 * e);
-    const c1 = c - tau2 * (e + e1);
-    x[vo + i] = e1;
-    x[uo + i] = c1;
+    const a1 = shearAt(x, xo + i, yo + i, s, tau);
+    const c1 = shearAt(x, uo + i, vo + i, s2, tau2);
     d0 += a1 * x[zo + i];
-    e0 += c1 * b1;
+    e0 += c1 * x[yo + i];
   }
   secondDot = e0 + f64x2.extract_lane(acc2, 1);
   return d0 + f64x2.extract_lane(acc, 1);
