@@ -5,7 +5,8 @@
 //  - f64 -> i32 is written `(<i32>x) | 0` (tsc erases the cast, `| 0` truncates in JS);
 //  - i32 sums that may overflow are written `(a + b) | 0`; products use mul32 from ./glue;
 //  - Math.sqrt/abs/floor/ceil/min/max only (exact in both); exp, log, erf, ... from ./math;
-//  - no allocation inside hot loops: callers pass work buffers.
+//  - no allocation inside hot loops: callers pass work buffers;
+//  - `@inline ` only at the start of the line after `// @ts-ignore: decorator` (the JS build drops both).
 import { unfilledF64 } from "./glue";
 
 export { exp, log, log1p, expm1, erf, erfc, log1pexp, logAddExp } from "./math";

@@ -423,7 +423,7 @@ function pivotRow(x: Float64Array, w: i32, q: i32, nrm: i32, i: i32): void {
 
 /**
  * The rotation of rows i, j (squared norms ai, aj, dot product g) into rotTau, rotSin and
- * rotShift. The angle is close to the one that diagonalizes [[ai, g], [g, aj]] (the smaller
+ * rotShift, counted in rotations. The angle is close to the one that diagonalizes [[ai, g], [g, aj]] (the smaller
  * one), theta = atan(r) / 2 with r = 2 |g| / |aj - ai|, whose tan(theta / 2) =
  * tan(atan(r) / 4) is approximated by the rational function of F1, F2, F3, and the sine
  * computed from it exactly (2 tau / (1 + tau^2)): an exact rotation by a nearly optimal angle

@@ -161,6 +161,25 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
  */
 const COLLECT_AFTER = 2 ** 18;
 
+type ViewOf<T> = new (buffer: ArrayBuffer, offset: number, length: number) => T;
+
+/** A buffer in WASM memory; its view is made on first use and again after the memory grows. */
+class WasmBuffer<T extends Float64Array | Int32Array> implements Buffer<T> {
+  private cached: T | null = null;
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    readonly handle: number,
+    readonly length: number,
+    private readonly View: ViewOf<T>,
+    private readonly dataStart: (ptr: number) => number,
+  ) {}
+  get view(): T {
+    const buffer = this.memory.buffer;
+    if (this.cached === null || this.cached.buffer !== buffer) this.cached = new this.View(buffer, this.dataStart(this.handle), this.length);
+    return this.cached;
+  }
+}
+
 function makeWasmBackend(instance: WebAssembly.Instance): Backend {
   const exports = instance.exports as unknown as WasmExports;
   const { memory } = exports;
@@ -171,28 +190,16 @@ function makeWasmBackend(instance: WebAssembly.Instance): Backend {
     garbage = 0;
     exports.__collect();
   };
-  // An ArrayBufferView object in AssemblyScript: [buffer, dataStart, byteLength] as u32 words.
-  const dataStart = (ptr: number) => new Uint32Array(memory.buffer, ptr + 4, 1)[0];
-  const make = <T extends Float64Array | Int32Array>(
-    alloc: (n: number) => number,
-    View: new (buffer: ArrayBuffer, offset: number, length: number) => T,
-    length: number,
-  ): Buffer<T> => {
-    const handle = exports.__pin(alloc(length)) >>> 0;
-    let cachedBuffer: ArrayBuffer | null = null;
-    let cachedView: T | null = null;
-    return {
-      handle,
-      length,
-      get view() {
-        if (memory.buffer !== cachedBuffer || cachedView === null) {
-          cachedBuffer = memory.buffer;
-          cachedView = new View(memory.buffer, dataStart(handle), length);
-        }
-        return cachedView;
-      },
-    };
+  // An ArrayBufferView object in AssemblyScript: [buffer, dataStart, byteLength] as u32 words,
+  // read through one view of the whole memory (a typed array made per buffer cost more than
+  // the rest of a small batch call)
+  let words = new Uint32Array(memory.buffer);
+  const dataStart = (ptr: number) => {
+    if (words.buffer !== memory.buffer) words = new Uint32Array(memory.buffer);
+    return words[(ptr + 4) >>> 2];
   };
+  const make = <T extends Float64Array | Int32Array>(alloc: (n: number) => number, View: ViewOf<T>, length: number): Buffer<T> =>
+    new WasmBuffer(memory, exports.__pin(alloc(length)) >>> 0, length, View, dataStart);
   return {
     name: "wasm",
     kernels: exports as unknown as Kernels,

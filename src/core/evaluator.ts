@@ -11,7 +11,8 @@ export class Evaluator {
   readonly dim: number;
   private readonly bufs: BufferSet;
   private readonly descriptorBuffer: Buffer<Float64Array> | null;
-  private store = { points: new Float64Array(0), logp: new Float64Array(0), grad: new Float64Array(0) };
+  /** A custom target's host arrays (made on first use: a mixture never needs them). */
+  private store: { points: Float64Array; logp: Float64Array; grad: Float64Array } | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -79,7 +80,7 @@ export class Evaluator {
   private hostCopy(X: Buffer<Float64Array>, n: number, gradient: boolean) {
     const d = this.dim;
     // storage grows to the largest batch; each call sees arrays of exactly n rows
-    if (this.store.logp.length < n) this.store = { points: new Float64Array(n * d), logp: new Float64Array(n), grad: new Float64Array(0) };
+    if (this.store === null || this.store.logp.length < n) this.store = { points: new Float64Array(n * d), logp: new Float64Array(n), grad: new Float64Array(0) };
     if (gradient && this.store.grad.length < n * d) this.store.grad = new Float64Array(n * d);
     const { points, logp, grad } = this.store;
     const host = { points: points.subarray(0, n * d), logp: logp.subarray(0, n), grad: grad.subarray(0, gradient ? n * d : 0) };
