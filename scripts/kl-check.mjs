@@ -4,22 +4,15 @@
 // returned fit, mean(log q - log pi), with its standard error from batch means.
 // Prints each seed's z = (reported - check) / (combined standard error) and their mean.
 // Usage (after a build): node scripts/kl-check.mjs [d = 50] [seeds = 20] [klSamples = default]
-import { gaussianMixture, ready, rovi } from "../dist/index.js";
+import { ready, rovi } from "../dist/index.js";
+import { alongRandomDirection } from "../bench/suites/rovi.mjs";
 
 const [d = 50, seeds = 20, klSamples] = process.argv.slice(2).map(Number);
 const DRAWS = 200_000;
 const BATCH = 20_000;
 
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
-}
-
 await ready("wasm");
-const rand = lcg(1); // bench/suites/rovi.mjs's direction
-const u = Array.from({ length: d }, rand);
-const norm = Math.hypot(...u);
-const target = gaussianMixture({ weights: [0.5, 0.5], means: [u.map((x) => (-3 * x) / norm), u.map((x) => (3 * x) / norm)], covariances: [1, 1] });
+const target = alongRandomDirection(d); // the benchmark's direction
 
 const zs = [];
 for (let seed = 1; seed <= seeds; seed++) {

@@ -6,7 +6,7 @@ import { componentMass, customTarget, gaussianMixture, ready, rovi } from "../..
 import { cpuMs, interleave, lcg, logLogSlope, ratio, showRatio } from "../harness.mjs";
 
 /** 1/2 N(-3 u, I) + 1/2 N(3 u, I), u a random unit vector of R^d. */
-function alongRandomDirection(d, seed = 1) {
+export function alongRandomDirection(d, seed = 1) {
   const rand = lcg(seed);
   const u = Array.from({ length: d }, rand);
   const norm = Math.hypot(...u);
