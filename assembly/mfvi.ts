@@ -118,24 +118,58 @@ export function mfviInitFactor(ws: Float64Array, i: i32, c: f64, s: f64): void {
 
 /**
  * Sets factor i to factor i of the workspace `src` (G_src <= G cells: a tempered stage's
- * coarser fit): the grid spans the source's central 1 - 2e-9 of the mass plus 10% on each
- * side and is placed by its cube-root measure as adaptGrid places grids, and each new cell
- * gets the source's mass over it.
+ * coarser fit) on a grid placed for it (placeFactor with r = 1).
  */
 export function mfviTransferFactor(ws: Float64Array, i: i32, src: Float64Array): void {
-  const G = slot(ws, H_G);
   const Gs = slot(src, H_G);
-  const xs = slot(src, O_X) + i * (Gs + 1);
-  const cs = slot(src, O_CUM) + i * (Gs + 1);
-  const place = slot(ws, O_OLDX) + 2 * (G + 1);
-  placementCdf(src, i, ws, place);
-  const qa = quantile(src, cs, Gs, src, xs, 1e-9);
-  const qb = quantile(src, cs, Gs, src, xs, 1.0 - 1e-9);
-  const span = Math.max(qb - qa, (src[xs + Gs] - src[xs]) / <f64>Gs);
-  const x = slot(ws, O_X) + i * (G + 1);
-  mixedEdges(ws, place, Gs, src, xs, qa - 0.1 * span, qb + 0.1 * span, FACTOR_SHARE, ws, x, G);
+  placeFactor(ws, i, src, slot(src, O_P) + i * Gs, slot(src, O_CUM) + i * (Gs + 1), slot(src, O_X) + i * (Gs + 1), Gs, 1.0);
+}
+
+/** Raises factor i to the power r, renormalised, on a grid placed anew for it (placeFactor). */
+export function mfviTemperFactor(ws: Float64Array, i: i32, r: f64): void {
+  const G = slot(ws, H_G);
+  mfviBeginCoordinate(ws, i); // its cumulative masses and edges into O_OLD, O_OLDX
+  placeFactor(ws, i, ws, slot(ws, O_P) + i * G, slot(ws, O_OLD), slot(ws, O_OLDX), G, r);
+}
+
+/**
+ * Sets factor i to mu^r renormalised, mu the histogram of Gs <= G cells with masses src[ps ..],
+ * cumulative masses src[cs ..] and edges src[xs ..]: the grid spans mu^r's central 1 - 2e-9 of
+ * the mass plus tailMargin(G) on each side and is placed by its cube-root measure as adaptGrid
+ * places grids, and each new cell gets mu^r's mass over it. Since log mu = -beta e, r = beta' / beta
+ * gives the coordinate update at the next tempering stage's beta' before e is recomputed, so
+ * that stage's first sweep starts on grids that already fit it. src may be ws when cs, xs
+ * are not factor i's own (mfviTemperFactor).
+ */
+function placeFactor(ws: Float64Array, i: i32, src: Float64Array, ps: i32, cs: i32, xs: i32, Gs: i32, r: f64): void {
+  const G = slot(ws, H_G);
   const p = slot(ws, O_P) + i * G;
-  rebin(src, cs, Gs, src, xs, ws, x, G, ws, p);
+  const x = slot(ws, O_X) + i * (G + 1);
+  const powered = slot(ws, O_OLDX) + G + 1; // mu^r's cumulative masses when r != 1 (work)
+  const place = powered + G + 1;
+  let from = src;
+  let fp = ps;
+  let fc = cs;
+  if (r != 1.0) {
+    // log of mass w (m / w)^r, for mass m on a cell of width w; mu^r's masses go to p (work)
+    const l = slot(ws, O_L);
+    for (let k = 0; k < Gs; k++) {
+      const m = src[ps + k];
+      ws[l + k] = m > 0.0 ? r * log(m) + (1.0 - r) * log(src[xs + k + 1] - src[xs + k]) : -Infinity;
+    }
+    normaliseLog(ws, l, Gs, ws, p);
+    cumulate(ws, p, Gs, ws, powered);
+    from = ws;
+    fp = p;
+    fc = powered;
+  }
+  placementCdf(from, fp, src, xs, Gs, ws, place);
+  const qa = quantile(from, fc, Gs, src, xs, 1e-9);
+  const qb = quantile(from, fc, Gs, src, xs, 1.0 - 1e-9);
+  const span = Math.max(qb - qa, (src[xs + Gs] - src[xs]) / <f64>Gs);
+  const margin = tailMargin(G) * span;
+  mixedEdges(ws, place, Gs, src, xs, qa - margin, qb + margin, FACTOR_SHARE, ws, x, G);
+  rebin(from, fc, Gs, src, xs, ws, x, G, ws, p);
   let total = 0.0;
   for (let k = 0; k < G; k++) total += ws[p + k];
   for (let k = 0; k < G; k++) ws[p + k] /= total;
@@ -416,26 +450,37 @@ export function mfviBeginSweep(ws: Float64Array): void {
 }
 
 /**
- * The measure factor i's cells are placed by, nu_i proportional to mu_i^(1/3), as a CDF on
- * its current edges into out[oat .. oat + G]: cell k weighs w_k (p_k / w_k)^(1/3). A grid's
+ * The measure a factor's cells are placed by, nu proportional to mu^(1/3), for the histogram
+ * with masses p[pat ..] on edges x[xat ..] (G cells), as a CDF on those edges into
+ * out[oat .. oat + G]: cell k weighs w_k (p_k / w_k)^(1/3). A grid's
  * O(w^2) KL loss, sum_k p_k w_k^2 U'(x_k)^2 / 24, is least for cell widths proportional to
  * (mu U'^2)^(-1/3); the cube root of the density alone gets most of that gain (on a Gaussian,
  * within 1.8x of that optimum and 3x below cells that follow mu) without a derivative of U,
  * and reaches into the tails, where the contours of a rotated fit are drawn.
  */
-function placementCdf(ws: Float64Array, i: i32, out: Float64Array, oat: i32): void {
-  const G = slot(ws, H_G);
-  const p = slot(ws, O_P) + i * G;
-  const x = slot(ws, O_X) + i * (G + 1);
+function placementCdf(p: Float64Array, pat: i32, x: Float64Array, xat: i32, G: i32, out: Float64Array, oat: i32): void {
   let s = 0.0;
   out[oat] = 0.0;
   for (let k = 0; k < G; k++) {
-    const m = ws[p + k];
-    if (m > 0.0) s += exp((log(m) + 2.0 * log(ws[x + k + 1] - ws[x + k])) / 3.0);
+    const m = p[pat + k];
+    if (m > 0.0) s += exp((log(m) + 2.0 * log(x[xat + k + 1] - x[xat + k])) / 3.0);
     out[oat + k + 1] = s;
   }
   for (let k = 1; k <= G; k++) out[oat + k] /= s;
   out[oat + G] = 1.0;
+}
+
+/**
+ * The margin, as a share of the span between a factor's 1e-9 and 1 - 1e-9 quantiles, that a
+ * grid of G cells placed for it gets beyond them on each side: 10%, or more on coarse grids,
+ * so that its two outermost cells lie beyond the quantiles (they then hold less than the edge
+ * mass, and the grid is not widened at once). A cell of mixedEdges is at most
+ * (1 + 2m) span / ((1 - FACTOR_SHARE) G) wide, so m >= c / (1 - 2c) with c = 2 / ((1 -
+ * FACTOR_SHARE) G): 1/6 at G = 64, 10% from G = 113; 1 (at most) for G <= 24.
+ */
+function tailMargin(G: i32): f64 {
+  const c = 2.0 / ((1.0 - FACTOR_SHARE) * <f64>G);
+  return 3.0 * c >= 1.0 ? 1.0 : Math.max(0.1, c / (1.0 - 2.0 * c));
 }
 
 /**
@@ -474,7 +519,7 @@ function adaptGrid(ws: Float64Array, i: i32): i32 {
   const edge = ws[H_EDGE];
   const proposed = slot(ws, O_OLDX) + G + 1;
   const place = proposed + G + 1;
-  placementCdf(ws, i, ws, place);
+  placementCdf(ws, p, ws, x, G, ws, place);
   let newLo = lo;
   let newHi = hi;
   const lowEdge = ws[p] + ws[p + 1] > edge;
@@ -487,9 +532,12 @@ function adaptGrid(ws: Float64Array, i: i32): i32 {
     const qa = quantile(ws, cum, G, ws, x, 1e-9);
     const qb = quantile(ws, cum, G, ws, x, 1.0 - 1e-9);
     const span = Math.max(qb - qa, width / <f64>G);
-    if (width > 2.5 * span) {
-      newLo = qa - 0.1 * span;
-      newHi = qb + 0.1 * span;
+    const m = tailMargin(G);
+    // too wide by 2.5 / 1.2 times the new width (2.5 at m = 0.1, the same bits): a grid just
+    // widened on both sides (2x) is not narrowed again
+    if (width > (2.5 + (m - 0.1) * (25.0 / 6.0)) * span) {
+      newLo = qa - m * span;
+      newHi = qb + m * span;
     } else if (!unbalanced(ws, i, place)) return 0;
   }
   mixedEdges(ws, place, G, ws, x, newLo, newHi, FACTOR_SHARE, ws, proposed, G);

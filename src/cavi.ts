@@ -210,6 +210,16 @@ export class Engine {
   }
 
   /**
+   * Raises every factor to the power `ratio` = beta' / beta on grids placed anew for it: the
+   * next tempering stage's first updates (log mu_i = -beta e_i) before e is recomputed, so that
+   * its first sweep need not move the grids. Fixed grids (options.bounds) are left as they are.
+   */
+  temperFactors(ratio: number): void {
+    if (this.config.bounds !== null) return;
+    for (let i = 0; i < this.d; i++) this.backend.kernels.mfviTemperFactor(this.ws, i, ratio);
+  }
+
+  /**
    * One sweep. Returns 0, ABORTED, or a kernel failure code: -1 the density gave NaN, -2 it
    * is zero on a whole grid, -3 a grid cannot widen to hold its factor.
    */

@@ -32,6 +32,8 @@ class Run {
   sweeps = 0;
   status: Status | "running" = "running";
   message = "";
+  /** How far the last rotation step moved O when it ended its phase below the tolerance, else Infinity. */
+  private settledMove = Infinity;
   /** Tempering stages that ran out of cycles before the factors and rotation settled. */
   private readonly unsettled: number[] = [];
 
@@ -102,15 +104,23 @@ class Run {
     // the tempered stages only steer O: the final stage settles it on its own, fuller draws,
     // to its own tolerance
     const [draws, tol] = this.finalStage ? [this.cfg.rotationSamples, this.cfg.rotationTol] : [this.cfg.temperedSamples, this.cfg.temperedTol];
+    this.cycleSweeps = 0;
+    // A tempered stage whose factors settled right after a phase that ended on a step below
+    // its tolerance is done: that step is the check a new phase would open with, on factors
+    // that have moved by less than tol since. The final stage always checks O again.
+    if (factorsSettled && !this.finalStage && this.settledMove < tol) return this.nextStage();
+    this.settledMove = Infinity;
     for (let step = 0; step < this.cfg.rotationSteps; step++) {
       const m = this.rotator.step(step === 0, draws);
       if (this.rotator.failure) return this.finish("diverged", this.rotator.failure);
       // an aborted step returns 0, which must not read as a settled rotation
       if (this.config.signal?.aborted) return this.finish("aborted", "aborted by options.signal during a rotation phase (the result is the last sweep's factors with the rotation of the last complete step)");
       if (step === 0) moved = m;
-      if (m < tol) break;
+      if (m < tol) {
+        this.settledMove = m;
+        break;
+      }
     }
-    this.cycleSweeps = 0;
     if (factorsSettled && moved < tol) {
       if (!this.finalStage) return this.nextStage();
       const settled = this.engine.settled();
@@ -124,6 +134,8 @@ class Run {
   }
 
   private nextStage(): void {
+    this.settledMove = Infinity;
+    const ratio = this.cfg.betas[this.stage + 1] / this.beta;
     this.stage++;
     this.cycle = 0;
     if (this.finalStage && this.engine.G < this.config.gridSize) {
@@ -134,7 +146,7 @@ class Run {
       this.temperedTrace = this.engine.trace;
       this.engine.dispose();
       this.engine = fine;
-    }
+    } else this.engine.temperFactors(ratio);
     this.engine.setBeta(this.beta);
   }
 

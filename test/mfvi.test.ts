@@ -238,6 +238,64 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
   });
 });
 
+describe("mfviTemperFactor: a factor raised to the power beta' / beta for the next tempering stage, on a grid placed for it", () => {
+  const G = 64;
+  /** Factor i of workspace w: its edges, masses and cumulative masses. */
+  const factor = (w: Float64Array, i: number) => ({
+    x: w.slice(w[P.O_X] + i * (G + 1), w[P.O_X] + (i + 1) * (G + 1)),
+    p: w.slice(w[P.O_P] + i * G, w[P.O_P] + (i + 1) * G),
+    cum: w.slice(w[P.O_CUM] + i * (G + 1), w[P.O_CUM] + (i + 1) * (G + 1)),
+  });
+  function tempered(backend: Backend, r: number) {
+    const { ws, k } = twoFactors(backend, G);
+    const before = [0, 1].map((i) => factor(ws.view, i));
+    for (let i = 0; i < 2; i++) k.mfviTemperFactor(ws.handle as number, i, r);
+    return before.map((from, i) => ({ from, to: factor(ws.view, i) }));
+  }
+  /** The CDF at t of the histogram with edges x and masses proportional to m. */
+  const cdf = (x: Float64Array, m: number[], t: number) => {
+    let s = 0;
+    for (let c = 0; c < m.length; c++) s += m[c] * Math.min(1, Math.max(0, (t - x[c]) / (x[c + 1] - x[c])));
+    return s / m.reduce((a, b) => a + b, 0);
+  };
+  /** The least t with cdf(t) >= u, by bisection. */
+  const quantileOf = (x: Float64Array, m: number[], u: number) => {
+    let [lo, hi] = [x[0], x[x.length - 1]];
+    for (let n = 0; n < 200; n++) {
+      const mid = (lo + hi) / 2;
+      if (cdf(x, m, mid) < u) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+  test.each([
+    [0, 4],
+    [1, 4],
+    [0, 1.65],
+    [1, 1.65],
+  ])("factor %i, r = %f: each new cell holds mu^r's mass over it, the grid spans mu^r's central 1 - 2e-9 with its two outermost cells on each side beyond it, the same bits on both backends", (i, r) => {
+    const { from, to } = tempered(wasm, r)[i];
+    expect(tempered(js, r)[i]).toEqual({ from, to });
+    for (let c = 0; c < G; c++) expect(to.x[c + 1]).toBeGreaterThan(to.x[c]);
+    // mu^r: mass w (p / w)^r on each old cell
+    const powered = Array.from(from.p, (m, c) => (m > 0 ? (from.x[c + 1] - from.x[c]) * (m / (from.x[c + 1] - from.x[c])) ** r : 0));
+    const [qa, qb] = [quantileOf(from.x, powered, 1e-9), quantileOf(from.x, powered, 1 - 1e-9)];
+    expect(to.x[0]).toBeLessThan(qa);
+    expect(to.x[G]).toBeGreaterThan(qb);
+    // the margin on 64 cells (1/6 of the span, not 10%) keeps two whole cells beyond each quantile
+    expect(to.x[2]).toBeLessThan(qa);
+    expect(to.x[G - 2]).toBeGreaterThan(qb);
+    const inside = cdf(from.x, powered, to.x[G]) - cdf(from.x, powered, to.x[0]);
+    let sum = 0;
+    for (let c = 0; c < G; c++) {
+      sum += to.p[c];
+      expect(to.p[c]).toBeCloseTo((cdf(from.x, powered, to.x[c + 1]) - cdf(from.x, powered, to.x[c])) / inside, 13);
+      expect(to.cum[c + 1]).toBeCloseTo(sum, 14);
+    }
+    expect(sum).toBeCloseTo(1, 14);
+  });
+});
+
 describe("mfviSample: draws as mfviUniforms' uniforms through the factors' inverse CDFs, rotated (mfviSampleAt)", () => {
   const G = 64;
   const rotation = [0.6, -0.8, 0.8, 0.6];

@@ -2,6 +2,10 @@
 // d = 10 and 50 are in rovi-high-d.node.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, customTarget, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";
+import { Engine } from "../src/cavi.js";
+import * as P from "../src/generated/portable/index.js";
+import { Rotator } from "../src/rotation.js";
+import { parseRoviOptions } from "../src/rovi-options.js";
 import { bestColumnCos, orthogonalityError } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
@@ -43,6 +47,50 @@ describe.each(backends)("RoVI on %s", (backend) => {
     const [a, b] = [componentMass(coarse, t), componentMass(full, t)];
     expect(Math.abs(a[0] - b[0])).toBeLessThan(1e-4);
     expect(Math.abs(coarse.kl - full.kl)).toBeLessThan(1e-4);
+  });
+
+  test.each([0.5, 0.3])("tempering, w = %s: each stage after the first starts on grids placed for pi^beta (no sweep moves a grid), and ends on a rotation step below temper.rotationTol next to a sweep that settled the factors", async (w) => {
+    const t = gaussianMixture({ weights: [w, 1 - w], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
+    const { betas, temperedTol, cyclesPerStage } = parseRoviOptions(t, {});
+    type Event = { kind: "sweep"; beta: number; adapted: number; settled: boolean } | { kind: "step"; moved: number };
+    const events: Event[] = [];
+    const [sweep, step] = [Engine.prototype.checkedSweep, Rotator.prototype.step];
+    Engine.prototype.checkedSweep = function (this: Engine) {
+      const end = sweep.call(this);
+      const ws = (this as unknown as { view: { buffer: { view: Float64Array } } }).view.buffer.view;
+      events.push({ kind: "sweep", beta: ws[P.H_BETA], adapted: ws[P.H_ADAPT], settled: end?.status === "converged" });
+      return end;
+    };
+    Rotator.prototype.step = function (this: Rotator, fresh: boolean, n: number) {
+      const moved = step.call(this, fresh, n);
+      events.push({ kind: "step", moved });
+      return moved;
+    };
+    try {
+      const q = await rovi(t, { backend });
+      expect(q.status).toBe("converged");
+      expect(Math.abs(componentMass(q, t)[0] - w)).toBeLessThan(0.02);
+    } finally {
+      [Engine.prototype.checkedSweep, Rotator.prototype.step] = [sweep, step];
+    }
+    const sweeps = events.filter((e) => e.kind === "sweep");
+    expect(new Set(sweeps.map((e) => e.beta))).toEqual(new Set(betas));
+    for (const e of sweeps) if (e.beta > betas[0] && e.beta < 1) expect(e.adapted).toBe(0);
+    // at every change of beta: the stage's last two events are a sweep that settled the
+    // factors and a step below the tolerance, in either order, or it ran its cyclesPerStage
+    // cycles (a sweep and a rotation phase each)
+    const below = (e: Event) => e.kind === "step" && e.moved < temperedTol;
+    const settled = (e: Event) => e.kind === "sweep" && e.settled;
+    let [beta, from, changes] = [betas[0], 0, 0];
+    events.forEach((e, j) => {
+      if (e.kind !== "sweep" || e.beta === beta) return;
+      const [a, b] = events.slice(j - 2, j);
+      const cycles = events.slice(from, j).filter((x) => x.kind === "sweep").length;
+      expect((below(a) && settled(b)) || (settled(a) && below(b)) || (cycles === cyclesPerStage && b.kind === "step")).toBe(true);
+      [beta, from] = [e.beta, j];
+      changes++;
+    });
+    expect(changes).toBe(betas.length - 1);
   });
 
   test("a fit stopped before the final stage says so: its factors fit pi^beta, on the tempered stages' cells", async () => {
