@@ -104,11 +104,12 @@ class Run {
     // the tempered stages only steer O: the final stage settles it on its own, fuller draws,
     // to its own tolerance
     const [draws, tol] = this.finalStage ? [this.cfg.rotationSamples, this.cfg.rotationTol] : [this.cfg.temperedSamples, this.cfg.temperedTol];
+    const sweeps = this.cycleSweeps;
     this.cycleSweeps = 0;
-    // A tempered stage whose factors settled right after a phase that ended on a step below
-    // its tolerance is done: that step is the check a new phase would open with, on factors
-    // that have moved by less than tol since. The final stage always checks O again.
-    if (factorsSettled && !this.finalStage && this.settledMove < tol) return this.nextStage();
+    // one sweep that settled the factors right after a phase that ended on a step below the
+    // tolerance: both blocks' last updates moved less than their tolerances, so the stage is
+    // done without a new phase
+    if (factorsSettled && sweeps === 1 && this.settledMove < tol) return this.settle();
     this.settledMove = Infinity;
     for (let step = 0; step < this.cfg.rotationSteps; step++) {
       const m = this.rotator.step(step === 0, draws);
@@ -121,16 +122,19 @@ class Run {
         break;
       }
     }
-    if (factorsSettled && moved < tol) {
-      if (!this.finalStage) return this.nextStage();
-      const settled = this.engine.settled();
-      return this.finish(settled.status, settled.message);
-    }
+    if (factorsSettled && moved < tol) return this.settle();
     this.cycle++;
     if (!this.finalStage && this.cycle >= this.cfg.cyclesPerStage) {
       this.unsettled.push(this.beta);
       this.nextStage();
     }
+  }
+
+  /** The factors and O have settled: the next stage, or the end of the fit. */
+  private settle(): void {
+    if (!this.finalStage) return this.nextStage();
+    const settled = this.engine.settled();
+    this.finish(settled.status, settled.message);
   }
 
   private nextStage(): void {

@@ -49,9 +49,9 @@ describe.each(backends)("RoVI on %s", (backend) => {
     expect(Math.abs(coarse.kl - full.kl)).toBeLessThan(1e-4);
   });
 
-  test.each([0.5, 0.3])("tempering, w = %s: each stage after the first starts on grids placed for pi^beta (no sweep moves a grid), and ends on a rotation step below temper.rotationTol next to a sweep that settled the factors", async (w) => {
+  test.each([0.5, 0.3])("tempering, w = %s: each stage after the first starts on grids placed for pi^beta (no sweep moves a grid); each stage, and the fit, ends on a rotation step below its tolerance next to a sweep that settled the factors", async (w) => {
     const t = gaussianMixture({ weights: [w, 1 - w], means: [[-3, -3], [3, 3]], covariances: [1, 1] });
-    const { betas, temperedTol, cyclesPerStage } = parseRoviOptions(t, {});
+    const { betas, temperedTol, rotationTol, cyclesPerStage } = parseRoviOptions(t, {});
     type Event = { kind: "sweep"; beta: number; adapted: number; settled: boolean } | { kind: "step"; moved: number };
     const events: Event[] = [];
     const [sweep, step] = [Engine.prototype.checkedSweep, Rotator.prototype.step];
@@ -79,7 +79,7 @@ describe.each(backends)("RoVI on %s", (backend) => {
     // at every change of beta: the stage's last two events are a sweep that settled the
     // factors and a step below the tolerance, in either order, or it ran its cyclesPerStage
     // cycles (a sweep and a rotation phase each)
-    const below = (e: Event) => e.kind === "step" && e.moved < temperedTol;
+    const below = (e: Event, tol = temperedTol) => e.kind === "step" && e.moved < tol;
     const settled = (e: Event) => e.kind === "sweep" && e.settled;
     let [beta, from, changes] = [betas[0], 0, 0];
     events.forEach((e, j) => {
@@ -91,6 +91,9 @@ describe.each(backends)("RoVI on %s", (backend) => {
       changes++;
     });
     expect(changes).toBe(betas.length - 1);
+    // and the fit converged on the same rule, to options.rotationTol
+    const [a, b] = events.slice(-2);
+    expect((below(a, rotationTol) && settled(b)) || (settled(a) && below(b, rotationTol))).toBe(true);
   });
 
   test("a fit stopped before the final stage says so: its factors fit pi^beta, on the tempered stages' cells", async () => {
