@@ -161,6 +161,20 @@ function twoFactors(backend: Backend, G: number) {
   return { ws, k };
 }
 
+/** Factor i of a workspace w on n cells: its edges, masses and cumulative masses. */
+const factorOf = (w: Float64Array, n: number, i: number) => ({
+  x: w.slice(w[P.O_X] + i * (n + 1), w[P.O_X] + (i + 1) * (n + 1)),
+  p: w.slice(w[P.O_P] + i * n, w[P.O_P] + (i + 1) * n),
+  cum: w.slice(w[P.O_CUM] + i * (n + 1), w[P.O_CUM] + (i + 1) * (n + 1)),
+});
+
+/** The CDF of a histogram (edges x, masses p) at t. */
+const histogramCdf = (x: Float64Array, p: ArrayLike<number>, t: number) => {
+  let s = 0;
+  for (let c = 0; c < p.length; c++) s += p[c] * Math.min(1, Math.max(0, (t - x[c]) / (x[c + 1] - x[c])));
+  return s;
+};
+
 describe("mfviTransferFactor: a tempered stage's factors onto the final stage's finer grids", () => {
   const G0 = 64;
   const G = 256;
@@ -185,19 +199,8 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
     const k = backend.kernels as unknown as Record<string, (...args: number[]) => number>;
     k.mfviInit(ws.handle as number, 2, G, 4, 0, 1, 0, 0, 1e-9);
     for (let i = 0; i < 2; i++) k.mfviTransferFactor(ws.handle as number, i, src.handle as number);
-    const grid = (w: Float64Array, n: number, i: number) => ({
-      x: w.slice(w[P.O_X] + i * (n + 1), w[P.O_X] + (i + 1) * (n + 1)),
-      p: w.slice(w[P.O_P] + i * n, w[P.O_P] + (i + 1) * n),
-      cum: w.slice(w[P.O_CUM] + i * (n + 1), w[P.O_CUM] + (i + 1) * (n + 1)),
-    });
-    return [0, 1].map((i) => ({ from: grid(src.view, G0, i), to: grid(ws.view, G, i) }));
+    return [0, 1].map((i) => ({ from: factorOf(src.view, G0, i), to: factorOf(ws.view, G, i) }));
   }
-  /** The CDF of a histogram (edges x, masses p) at t. */
-  const cdf = (x: Float64Array, p: Float64Array, t: number) => {
-    let s = 0;
-    for (let c = 0; c < p.length; c++) s += p[c] * Math.min(1, Math.max(0, (t - x[c]) / (x[c + 1] - x[c])));
-    return s;
-  };
   test.each([0, 1])("factor %i: the source's mass on every new cell, cells holding equal shares of 1/4 uniform + 3/4 the cube-root measure, the same bits on both backends", (i) => {
     const { from, to } = transferred(wasm)[i];
     expect(transferred(js)[i]).toEqual({ from, to });
@@ -216,13 +219,13 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
     const span = Math.max(q(1 - 1e-9) - q(1e-9), (from.x[G0] - from.x[0]) / G0);
     expect(lo).toBe(q(1e-9) - 0.1 * span);
     expect(hi).toBe(q(1 - 1e-9) + 0.1 * span);
-    expect(cdf(from.x, from.p, lo)).toBeLessThan(1e-9);
-    expect(1 - cdf(from.x, from.p, hi)).toBeLessThan(1e-9);
-    const inside = cdf(from.x, from.p, hi) - cdf(from.x, from.p, lo);
+    expect(histogramCdf(from.x, from.p, lo)).toBeLessThan(1e-9);
+    expect(1 - histogramCdf(from.x, from.p, hi)).toBeLessThan(1e-9);
+    const inside = histogramCdf(from.x, from.p, hi) - histogramCdf(from.x, from.p, lo);
     let sum = 0;
     for (let c = 0; c < G; c++) {
       sum += to.p[c];
-      expect(to.p[c]).toBeCloseTo((cdf(from.x, from.p, to.x[c + 1]) - cdf(from.x, from.p, to.x[c])) / inside, 14);
+      expect(to.p[c]).toBeCloseTo((histogramCdf(from.x, from.p, to.x[c + 1]) - histogramCdf(from.x, from.p, to.x[c])) / inside, 14);
       expect(to.cum[c + 1]).toBeCloseTo(sum, 14);
     }
     expect(sum).toBeCloseTo(1, 14);
@@ -240,30 +243,18 @@ describe("mfviTransferFactor: a tempered stage's factors onto the final stage's 
 
 describe("mfviTemperFactor: a factor raised to the power beta' / beta for the next tempering stage, on a grid placed for it", () => {
   const G = 64;
-  /** Factor i of workspace w: its edges, masses and cumulative masses. */
-  const factor = (w: Float64Array, i: number) => ({
-    x: w.slice(w[P.O_X] + i * (G + 1), w[P.O_X] + (i + 1) * (G + 1)),
-    p: w.slice(w[P.O_P] + i * G, w[P.O_P] + (i + 1) * G),
-    cum: w.slice(w[P.O_CUM] + i * (G + 1), w[P.O_CUM] + (i + 1) * (G + 1)),
-  });
   function tempered(backend: Backend, r: number) {
     const { ws, k } = twoFactors(backend, G);
-    const before = [0, 1].map((i) => factor(ws.view, i));
+    const before = [0, 1].map((i) => factorOf(ws.view, G, i));
     for (let i = 0; i < 2; i++) k.mfviTemperFactor(ws.handle as number, i, r);
-    return before.map((from, i) => ({ from, to: factor(ws.view, i) }));
+    return before.map((from, i) => ({ from, to: factorOf(ws.view, G, i) }));
   }
-  /** The CDF at t of the histogram with edges x and masses proportional to m. */
-  const cdf = (x: Float64Array, m: number[], t: number) => {
-    let s = 0;
-    for (let c = 0; c < m.length; c++) s += m[c] * Math.min(1, Math.max(0, (t - x[c]) / (x[c + 1] - x[c])));
-    return s / m.reduce((a, b) => a + b, 0);
-  };
-  /** The least t with cdf(t) >= u, by bisection. */
+  /** The least t with histogramCdf(t) >= u for the histogram with edges x and masses m (summing to 1), by bisection. */
   const quantileOf = (x: Float64Array, m: number[], u: number) => {
     let [lo, hi] = [x[0], x[x.length - 1]];
     for (let n = 0; n < 200; n++) {
       const mid = (lo + hi) / 2;
-      if (cdf(x, m, mid) < u) lo = mid;
+      if (histogramCdf(x, m, mid) < u) lo = mid;
       else hi = mid;
     }
     return hi;
@@ -277,19 +268,21 @@ describe("mfviTemperFactor: a factor raised to the power beta' / beta for the ne
     const { from, to } = tempered(wasm, r)[i];
     expect(tempered(js, r)[i]).toEqual({ from, to });
     for (let c = 0; c < G; c++) expect(to.x[c + 1]).toBeGreaterThan(to.x[c]);
-    // mu^r: mass w (p / w)^r on each old cell
-    const powered = Array.from(from.p, (m, c) => (m > 0 ? (from.x[c + 1] - from.x[c]) * (m / (from.x[c + 1] - from.x[c])) ** r : 0));
+    // mu^r: mass w (p / w)^r on each old cell, normalised
+    const raw = Array.from(from.p, (m, c) => (m > 0 ? (from.x[c + 1] - from.x[c]) * (m / (from.x[c + 1] - from.x[c])) ** r : 0));
+    const total = raw.reduce((a, b) => a + b, 0);
+    const powered = raw.map((m) => m / total);
     const [qa, qb] = [quantileOf(from.x, powered, 1e-9), quantileOf(from.x, powered, 1 - 1e-9)];
     expect(to.x[0]).toBeLessThan(qa);
     expect(to.x[G]).toBeGreaterThan(qb);
     // the margin on 64 cells (1/6 of the span, not 10%) keeps two whole cells beyond each quantile
     expect(to.x[2]).toBeLessThan(qa);
     expect(to.x[G - 2]).toBeGreaterThan(qb);
-    const inside = cdf(from.x, powered, to.x[G]) - cdf(from.x, powered, to.x[0]);
+    const inside = histogramCdf(from.x, powered, to.x[G]) - histogramCdf(from.x, powered, to.x[0]);
     let sum = 0;
     for (let c = 0; c < G; c++) {
       sum += to.p[c];
-      expect(to.p[c]).toBeCloseTo((cdf(from.x, powered, to.x[c + 1]) - cdf(from.x, powered, to.x[c])) / inside, 13);
+      expect(to.p[c]).toBeCloseTo((histogramCdf(from.x, powered, to.x[c + 1]) - histogramCdf(from.x, powered, to.x[c])) / inside, 13);
       expect(to.cum[c + 1]).toBeCloseTo(sum, 14);
     }
     expect(sum).toBeCloseTo(1, 14);

@@ -79,21 +79,23 @@ describe.each(backends)("RoVI on %s", (backend) => {
     // at every change of beta: the stage's last two events are a sweep that settled the
     // factors and a step below the tolerance, in either order, or it ran its cyclesPerStage
     // cycles (a sweep and a rotation phase each)
-    const below = (e: Event, tol = temperedTol) => e.kind === "step" && e.moved < tol;
+    const below = (e: Event, tol: number) => e.kind === "step" && e.moved < tol;
     const settled = (e: Event) => e.kind === "sweep" && e.settled;
+    /** A settling sweep and a step below tol, in either order. */
+    const settledPair = (a: Event, b: Event, tol: number) => (below(a, tol) && settled(b)) || (settled(a) && below(b, tol));
     let [beta, from, changes] = [betas[0], 0, 0];
     events.forEach((e, j) => {
       if (e.kind !== "sweep" || e.beta === beta) return;
       const [a, b] = events.slice(j - 2, j);
       const cycles = events.slice(from, j).filter((x) => x.kind === "sweep").length;
-      expect((below(a) && settled(b)) || (settled(a) && below(b)) || (cycles === cyclesPerStage && b.kind === "step")).toBe(true);
+      expect(settledPair(a, b, temperedTol) || (cycles === cyclesPerStage && b.kind === "step")).toBe(true);
       [beta, from] = [e.beta, j];
       changes++;
     });
     expect(changes).toBe(betas.length - 1);
     // and the fit converged on the same rule, to options.rotationTol
     const [a, b] = events.slice(-2);
-    expect((below(a, rotationTol) && settled(b)) || (settled(a) && below(b, rotationTol))).toBe(true);
+    expect(settledPair(a, b, rotationTol)).toBe(true);
   });
 
   test("a fit stopped before the final stage says so: its factors fit pi^beta, on the tempered stages' cells", async () => {
