@@ -14,7 +14,8 @@ export async function cpuMs(fn) {
   return (used.user + used.system) / 1000;
 }
 
-const median = (xs) => {
+/** The median of a list of numbers. */
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
