@@ -199,9 +199,19 @@ export class Engine {
     return this.view.rotation;
   }
 
-  /** Starting factors N(center_i, scale_i^2) on fresh grids. */
+  /** Factors N(center_i, scale_i^2) as histograms on uniform grids of center_i +- 8 scale_i. */
   initFactors(center: Float64Array, scale: Float64Array): void {
     for (let i = 0; i < this.d; i++) this.backend.kernels.mfviInitFactor(this.ws, i, center[i], scale[i]);
+  }
+
+  /**
+   * A fit's starting factors: initFactors, then each on a grid placed for it as a sweep places
+   * grids (temperFactors with ratio 1), so that the first sweep need not re-place every grid and
+   * compute its update twice. Fixed grids (options.bounds) stay uniform.
+   */
+  startFactors(center: Float64Array, scale: Float64Array): void {
+    this.initFactors(center, scale);
+    this.temperFactors(1);
   }
 
   /** Factors taken over from another engine on the same target, rotation and backend, placed on this engine's grids (docs/algorithms.md §3, tempering). */

@@ -23,7 +23,7 @@ export class MfviFit extends StepperBase<Approximation, ProgressInfo> {
     const rotation = identity(engine.d);
     engine.setRotation(rotation);
     const { center, scale } = initialGuess(engine.target, rotation, engine.config);
-    engine.initFactors(center, scale);
+    engine.startFactors(center, scale);
   }
 
   protected advance(): ProgressInfo {

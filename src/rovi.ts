@@ -65,7 +65,7 @@ class Run {
     const own = config.init === "auto" && !config.bounds;
     const guess = own && fromDraws ? fromDraws : own && draws ? momentsAlong(draws, rotation, d) : initialGuess(target, rotation, config, "moments");
     // a tempered start is broader: pi^beta spreads a Gaussian by 1 / sqrt(beta)
-    engine.initFactors(guess.center, guess.scale.map((s) => s / Math.sqrt(cfg.betas[0])));
+    engine.startFactors(guess.center, guess.scale.map((s) => s / Math.sqrt(cfg.betas[0])));
     engine.setBeta(cfg.betas[0]);
     this.budget = Math.min(cfg.rotationEvery, config.maxSweeps);
   }

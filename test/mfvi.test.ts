@@ -1,6 +1,7 @@
 // MFVI against the exact facts of docs/algorithms.md §6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
-import { componentMass, gaussian, gaussianMixture, mfvi, ready, rovi, type Approximation, type GaussianMixture } from "../src/index.js";
+import { componentMass, gaussian, gaussianMixture, mfvi, mfviStepper, ready, rovi, type Approximation, type GaussianMixture } from "../src/index.js";
+import { Engine } from "../src/cavi.js";
 import { getBackend, type Backend } from "../src/backend.js";
 import * as P from "../src/generated/portable/index.js";
 import { gridExcess, histogramEntropy, histogramGaussianKl } from "./helpers.js";
@@ -100,6 +101,38 @@ describe.each(backends)("MFVI on %s", (backend) => {
       if (quadrature === "exact") expect(a.klError).toBe(0);
       if (quadrature === "sampled") expect(a.klError).toBeGreaterThan(0);
     }
+  });
+
+  test("a start on grids placed for it: the start's grid spans its central 1 - 2e-9 plus 10%, and a start at the answer re-places no grid in the first sweep (one three times too wide re-places every one)", async () => {
+    const [mean, sd] = [[1, -2], [Math.SQRT2, Math.SQRT1_2]];
+    const t = gaussian({ mean, covariance: [sd[0] ** 2, sd[1] ** 2] }); // a product: the start N(m_i, sd_i^2) is the answer
+    const start = await mfviStepper(t, { backend, init: { center: mean, scale: sd } });
+    const reach = 5.997807015 * 1.2; // Phi^-1(1 - 1e-9), and the 10% margin on each side of the span
+    start.current().marginals.forEach((m, i) => {
+      // placed from the histogram on m_i +- 8 sd_i: its quantiles within one of its cells (16 sd / 256)
+      expect(Math.abs(m.edges[0] - (mean[i] - reach * sd[i]))).toBeLessThan((16 / 256) * sd[i]);
+      expect(Math.abs(m.edges[256] - (mean[i] + reach * sd[i]))).toBeLessThan((16 / 256) * sd[i]);
+      const widths = m.widths;
+      expect(Math.min(...widths) / Math.max(...widths)).toBeLessThan(0.5); // not uniform: the cells follow the factor
+    });
+    start.dispose();
+    const firstSweepMoves = async (scale: number[]) => {
+      const moves: number[] = [];
+      const sweep = Engine.prototype.checkedSweep;
+      Engine.prototype.checkedSweep = function (this: Engine) {
+        const end = sweep.call(this);
+        moves.push((this as unknown as { view: { buffer: { view: Float64Array } } }).view.buffer.view[P.H_ADAPT]);
+        return end;
+      };
+      try {
+        expect((await mfvi(t, { backend, init: { center: mean, scale } })).status).toBe("converged");
+      } finally {
+        Engine.prototype.checkedSweep = sweep;
+      }
+      return moves[0];
+    };
+    expect(await firstSweepMoves(sd)).toBe(0);
+    expect(await firstSweepMoves(sd.map((s) => 3 * s))).toBeGreaterThanOrEqual(2);
   });
 
   test("exact and sampled quadrature agree on 2-D targets (KL within 0.01)", async () => {

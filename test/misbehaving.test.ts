@@ -245,19 +245,20 @@ describe.each(["wasm", "js"] as const)("misbehaving targets on %s", (backend) =>
     expectStoppedKl(q, three.kl);
   });
 
-  test("Old Faithful, LMC axes, default factor start: RoVI's poor local optimum (-ELBO 1306) is resolved by its grids and reported as a local optimum", async () => {
+  test("Old Faithful, LMC axes, default factor start: RoVI's poor region (-ELBO about 1305) keeps grids that follow its factors, and a fit still drifting out of it after maxSweeps says so", async () => {
     const t = labelSwitchingPosterior();
     const mean = faithfulEruptions.reduce((a, b) => a + b, 0) / faithfulEruptions.length;
     const draws = (await lmc(t, { backend, seed: 1, step: 1e-4, steps: 400, chains: 60, init: [mean, mean] })).samples;
     const q = await rovi(t, { backend, seed: 1, gridSize: 64, rotationInit: await principalAxes(draws, 2, { backend }), temper: false });
     expect(q.kl).toBeGreaterThan(1000); // the good fit's is about 308
     // its grids follow its factors (no cell holds a tenth of the mass, where uniform grids once
-    // squeezed them into two cells: 'unreliable'), and it stops changing there: a local optimum,
-    // which 'converged' means (guide.md: compare fits from several starts)
+    // squeezed them into two cells: 'unreliable')
     for (const m of q.marginals) expect(Math.max(...m.mass)).toBeLessThan(0.1);
-    expect(q.status).toBe("converged");
+    // it is still moving (its -ELBO falls by about 0.006 a sweep, towards the good fit), so it
+    // does not claim to have converged
+    expect([q.status, q.converged, q.iterations]).toEqual(["maxIterations", false, 200]);
     const last = q.trace.length - 1;
-    expect(Math.abs(q.trace[last] - q.trace[last - 1])).toBeLessThan(1e-5);
+    expect(q.trace[last - 10] - q.trace[last]).toBeGreaterThan(0.01);
   });
 
   test.each([1e308, -1e308])("a constant log pi of %s is 'diverged' with a message (it gave kl = +-Infinity and 'maxSweeps')", async (v) => {
