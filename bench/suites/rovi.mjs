@@ -35,13 +35,13 @@ function wrapped(t) {
 }
 
 const DIMS = [10, 20, 50, 100];
+const OPTIONS = { backend: "wasm", seed: 1 };
 
 /** How a fit ended: sweeps, KL, the masses it gives the two components, and whether it converged. */
 function ending(q, t) {
   const masses = Array.from(componentMass(q, t), (m) => m.toFixed(3)).join("/");
   return `${q.iterations} sweeps, KL ${q.kl.toFixed(4)}, masses ${masses}${q.converged ? "" : ", not converged"}`;
 }
-const OPTIONS = { backend: "wasm", seed: 1 };
 
 export default async function () {
   await ready("wasm");
