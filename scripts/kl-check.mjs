@@ -4,8 +4,13 @@
 // returned fit, mean(log q - log pi), with its standard error from batch means.
 // Prints each seed's z = (reported - check) / (combined standard error) and their mean.
 // Usage (after a build): node scripts/kl-check.mjs [d = 50] [seeds = 20] [klSamples = default]
+import { setFlagsFromString } from "node:v8";
 import { ready, rovi } from "../dist/index.js";
 import { alongRandomDirection } from "../bench/suites/rovi.mjs";
+
+// Node 20 can hang at exit after this much allocation (docs/errors-and-limits.md, Node): 2 to 3
+// runs in 12 to 20 did; compiling on the main thread avoids it and changes no bit
+setFlagsFromString("--no-concurrent-recompilation");
 
 const [d = 50, seeds = 20, klSamples] = process.argv.slice(2).map(Number);
 const DRAWS = 200_000;

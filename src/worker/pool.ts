@@ -16,7 +16,7 @@ import { targetSource, type TargetSource, type WorkerTarget } from "./target-sou
 
 /** @internal Owner -> worker. */
 export type Request =
-  | { type: "run"; id: number; method: Method; target: TargetSource | null; matrix?: MatrixInput; options: Record<string, unknown>; snapshots: boolean }
+  | { type: "run"; id: number; method: Method; target: TargetSource | null; matrix?: MatrixInput; options: Record<string, unknown>; snapshots: boolean; aborted?: boolean }
   | { type: "abort"; id: number };
 /** @internal Worker -> owner. */
 export type Reply =
@@ -174,7 +174,9 @@ export class WorkerPool {
       slot.job = job;
       slot.handle.hold(true);
       job.abort = () => this.abort(slot!, job);
-      slot.handle.post(job.request);
+      // a signal aborted already travels with the job: an abort message after it can lose the
+      // race with the worker's start (in Chromium the first block of steps then ran)
+      slot.handle.post(job.signal?.aborted ? { ...job.request, aborted: true } : job.request);
       if (job.signal?.aborted) job.abort();
       else job.signal?.addEventListener("abort", job.abort, { once: true });
     }

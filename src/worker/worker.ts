@@ -19,6 +19,7 @@ port.listen(async (message) => {
     return;
   }
   const controller = new AbortController();
+  if (m.aborted) controller.abort();
   running.set(m.id, controller);
   try {
     const target = m.target === null ? null : await resolveTarget(m.target);
