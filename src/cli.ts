@@ -33,8 +33,7 @@ ${EXPERIMENT_IDS.map((id) => `                     ${id}  ${EXPERIMENT_TITLES[id
   --seed N         seed of every fit, chain and random direction (default: 1)
   --backend NAME   wasm or js (default: wasm where available; both give the same bits)
   --out DIR        output folder (default: out)
-  --quick          a reduced run (fewer chains, d <= 10 in E4, no E5 contrasts): about a
-                   minute, most of it E5's RoVI with its defaults (default: off)
+  --quick          a reduced run (fewer chains, d <= 10 in E4): about a minute (default: off)
   --full           longer Langevin chains and finer figure grids, slower (default: off)
   --no-figures     skip the SVG figures (default: figures on)
   -v, --version    print the version and exit
