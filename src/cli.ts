@@ -122,10 +122,6 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const fs = (await import(FS_MODULE)) as NodeFs;
-  // Node 20 can deadlock when the last task has run: a background TurboFan job waits for a
-  // collection that only the main thread runs, while the main thread waits for the background
-  // jobs (docs/errors-and-limits.md, Node). Compiling on the main thread avoids it; no bit changes.
-  ((await import(V8_MODULE)) as { setFlagsFromString(flags: string): void }).setFlagsFromString("--no-concurrent-recompilation");
   if (args.version) {
     // dist/cli.js sits one folder below the package root.
     const { version } = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -142,6 +138,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const out = args.out.replace(/\/+$/, "") || "/";
   const join = (file: string) => (out.endsWith("/") ? out + file : `${out}/${file}`);
+  // Node 20 can deadlock when the last task has run: a background TurboFan job waits for a
+  // collection that only the main thread runs, while the main thread waits for the background
+  // jobs (docs/errors-and-limits.md, Node). Compiling on the main thread avoids it; no bit changes.
+  ((await import(V8_MODULE)) as { setFlagsFromString(flags: string): void }).setFlagsFromString("--no-concurrent-recompilation");
   const result = await runStudy({ ...args.options, onProgress: (line) => process.stdout.write(`${line}\n`) });
   fs.mkdirSync(out, { recursive: true });
   for (const f of result.figures) fs.writeFileSync(join(f.file), f.svg);

@@ -1,5 +1,6 @@
 // Helpers shared by spec files (not a spec itself).
 import { expect } from "vitest";
+import { Engine } from "../src/cavi.js";
 
 /** Asserts that the promise rejects with an error of class `kind` whose message matches. */
 export async function expectRejection(promise: Promise<unknown>, kind: abstract new (...args: never[]) => unknown, message: RegExp): Promise<void> {
@@ -103,4 +104,18 @@ export function labelShare(q: { sample(n: number, opts: { seed: number; stratifi
   let below = 0;
   for (let j = 0; j < x.length / 2; j++) if (x[2 * j] < x[2 * j + 1]) below++;
   return below / (x.length / 2);
+}
+
+/**
+ * Calls `seen` after every sweep of every fit with the engine's workspace (its header: H_ADAPT,
+ * H_BETA, ...) and the sweep's end; returns the function that stops watching.
+ */
+export function watchSweeps(seen: (ws: Float64Array, end: ReturnType<Engine["checkedSweep"]>) => void): () => void {
+  const sweep = Engine.prototype.checkedSweep;
+  Engine.prototype.checkedSweep = function (this: Engine) {
+    const end = sweep.call(this);
+    seen((this as unknown as { view: { buffer: { view: Float64Array } } }).view.buffer.view, end);
+    return end;
+  };
+  return () => void (Engine.prototype.checkedSweep = sweep);
 }

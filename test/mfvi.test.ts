@@ -1,10 +1,9 @@
 // MFVI against the exact facts of docs/algorithms.md §6 (facts 1, 2, 3, 5), on both backends.
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, gaussian, gaussianMixture, mfvi, mfviStepper, ready, rovi, type Approximation, type GaussianMixture } from "../src/index.js";
-import { Engine } from "../src/cavi.js";
 import { getBackend, type Backend } from "../src/backend.js";
 import * as P from "../src/generated/portable/index.js";
-import { gridExcess, histogramEntropy, histogramGaussianKl } from "./helpers.js";
+import { gridExcess, histogramEntropy, histogramGaussianKl, watchSweeps } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
 beforeAll(async () => {
@@ -118,16 +117,11 @@ describe.each(backends)("MFVI on %s", (backend) => {
     start.dispose();
     const firstSweepMoves = async (scale: number[]) => {
       const moves: number[] = [];
-      const sweep = Engine.prototype.checkedSweep;
-      Engine.prototype.checkedSweep = function (this: Engine) {
-        const end = sweep.call(this);
-        moves.push((this as unknown as { view: { buffer: { view: Float64Array } } }).view.buffer.view[P.H_ADAPT]);
-        return end;
-      };
+      const stop = watchSweeps((ws) => moves.push(ws[P.H_ADAPT]));
       try {
         expect((await mfvi(t, { backend, init: { center: mean, scale } })).status).toBe("converged");
       } finally {
-        Engine.prototype.checkedSweep = sweep;
+        stop();
       }
       return moves[0];
     };

@@ -2,11 +2,10 @@
 // d = 10 and 50 are in rovi-high-d.node.test.ts).
 import { beforeAll, describe, expect, test } from "vitest";
 import { componentMass, customTarget, gaussian, gaussianMixture, mfvi, nearestOrthogonal, ready, rovi } from "../src/index.js";
-import { Engine } from "../src/cavi.js";
 import * as P from "../src/generated/portable/index.js";
 import { Rotator } from "../src/rotation.js";
 import { parseRoviOptions } from "../src/rovi-options.js";
-import { bestColumnCos, orthogonalityError } from "./helpers.js";
+import { bestColumnCos, orthogonalityError, watchSweeps } from "./helpers.js";
 
 const backends = ["wasm", "js"] as const;
 beforeAll(async () => {
@@ -54,13 +53,8 @@ describe.each(backends)("RoVI on %s", (backend) => {
     const { betas, temperedTol, rotationTol, cyclesPerStage } = parseRoviOptions(t, {});
     type Event = { kind: "sweep"; beta: number; adapted: number; settled: boolean } | { kind: "step"; moved: number };
     const events: Event[] = [];
-    const [sweep, step] = [Engine.prototype.checkedSweep, Rotator.prototype.step];
-    Engine.prototype.checkedSweep = function (this: Engine) {
-      const end = sweep.call(this);
-      const ws = (this as unknown as { view: { buffer: { view: Float64Array } } }).view.buffer.view;
-      events.push({ kind: "sweep", beta: ws[P.H_BETA], adapted: ws[P.H_ADAPT], settled: end?.status === "converged" });
-      return end;
-    };
+    const stopWatching = watchSweeps((ws, end) => events.push({ kind: "sweep", beta: ws[P.H_BETA], adapted: ws[P.H_ADAPT], settled: end?.status === "converged" }));
+    const step = Rotator.prototype.step;
     Rotator.prototype.step = function (this: Rotator, fresh: boolean, n: number) {
       const moved = step.call(this, fresh, n);
       events.push({ kind: "step", moved });
@@ -71,7 +65,8 @@ describe.each(backends)("RoVI on %s", (backend) => {
       expect(q.status).toBe("converged");
       expect(Math.abs(componentMass(q, t)[0] - w)).toBeLessThan(0.02);
     } finally {
-      [Engine.prototype.checkedSweep, Rotator.prototype.step] = [sweep, step];
+      stopWatching();
+      Rotator.prototype.step = step;
     }
     const sweeps = events.filter((e) => e.kind === "sweep");
     expect(new Set(sweeps.map((e) => e.beta))).toEqual(new Set(betas));

@@ -23,7 +23,8 @@ port.listen(async (message) => {
   running.set(m.id, controller);
   try {
     const target = m.target === null ? null : await resolveTarget(m.target);
-    // a task's turn first, so an abort posted right after the job is seen before it starts
+    // a task's turn first, so that an abort posted right after the job is usually seen before it
+    // starts (not always: Chromium may run the timer first; an abort already made comes with the job)
     await new Promise((resolve) => setTimeout(resolve, 0));
     reply({ type: "started", id: m.id });
     const job: Job = { method: m.method, target, matrix: m.matrix, options: m.options, snapshots: m.snapshots };
